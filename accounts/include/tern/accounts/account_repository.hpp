@@ -1,0 +1,30 @@
+// Reads and writes accounts in the profile database. Holds no secrets and takes none.
+#pragma once
+
+#include "tern/accounts/account.hpp"
+#include "tern/core/database.hpp"
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace tern::accounts {
+
+class AccountRepository {
+public:
+    explicit AccountRepository(Database& db) : db_(db) {}
+
+    // Returns the new id. Throws tern::Error (BadInput) when an account with that email exists.
+    std::int64_t add(const Account& account);
+    std::vector<Account> list();
+    std::optional<Account> find(std::string_view email);
+    // True when an account was removed; its servers go with it.
+    bool remove(std::string_view email);
+
+private:
+    void insert_servers(std::int64_t id, std::string_view purpose, const std::vector<mail::ServerEndpoint>& servers);
+    void load_servers(Account& account);
+    Database& db_;
+};
+
+}  // namespace tern::accounts

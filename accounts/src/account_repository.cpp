@@ -1,0 +1,120 @@
+#include "tern/accounts/account_repository.hpp"
+
+#include "tern/core/error.hpp"
+
+#include <chrono>
+
+namespace tern::accounts {
+namespace {
+
+constexpr const char* account_columns =
+    "id, email, display_name, provider, mode, client_id, tenant, fallback_reason, fallback_since, "
+    "last_oauth_attempt, created_at";
+
+Account read_account(const Statement& st) {
+    Account a;
+    a.id = st.column_int(0);
+    a.email = st.column_text(1);
+    a.display_name = st.column_text(2);
+    a.provider = st.column_text(3);
+    auto mode = mode_from_string(st.column_text(4));
+    if (!mode) throw Error(ErrorCategory::Storage, {}, "unknown account mode " + st.column_text(4));
+    a.mode = *mode;
+    a.client_id = st.column_text(5);
+    a.tenant = st.column_text(6);
+    a.fallback_reason = st.column_optional_text(7);
+    a.fallback_since = st.column_optional_int(8);
+    a.last_oauth_attempt = st.column_optional_int(9);
+    a.created_at = st.column_int(10);
+    return a;
+}
+
+std::int64_t now_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+std::int64_t AccountRepository::add(const Account& account) {
+    if (account.email.find('@') == std::string::npos)
+        throw Error(ErrorCategory::BadInput, "\"" + account.email + "\" is not an email address.");
+    if (find(account.email))
+        throw Error(ErrorCategory::BadInput, "There is already an account for " + account.email + ".");
+
+    Transaction tx(db_);
+    db_.prepare("INSERT INTO accounts(email, display_name, provider, mode, client_id, tenant, fallback_reason, "
+                "fallback_since, last_oauth_attempt, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+        .bind(1, account.email)
+        .bind(2, account.display_name)
+        .bind(3, account.provider)
+        .bind(4, to_string(account.mode))
+        .bind(5, account.client_id)
+        .bind(6, account.tenant)
+        .bind(7, account.fallback_reason)
+        .bind(8, account.fallback_since)
+        .bind(9, account.last_oauth_attempt)
+        .bind(10, account.created_at ? account.created_at : now_seconds())
+        .run();
+    const auto id = db_.last_insert_rowid();
+    insert_servers(id, "primary", account.servers);
+    insert_servers(id, "fallback", account.fallback_servers);
+    tx.commit();
+    return id;
+}
+
+void AccountRepository::insert_servers(std::int64_t id, std::string_view purpose,
+                                       const std::vector<mail::ServerEndpoint>& servers) {
+    auto st = db_.prepare(
+        "INSERT INTO account_servers(account_id, purpose, protocol, host, port, tls, username) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    for (const auto& s : servers) {
+        st.bind(1, id).bind(2, purpose).bind(3, mail::to_string(s.protocol)).bind(4, s.host);
+        st.bind(5, static_cast<std::int64_t>(s.port)).bind(6, mail::to_string(s.tls)).bind(7, s.username);
+        st.run();
+        st.reset();
+    }
+}
+
+void AccountRepository::load_servers(Account& account) {
+    auto st = db_.prepare(
+        "SELECT purpose, protocol, host, port, tls, username FROM account_servers WHERE account_id = ?1 "
+        "ORDER BY purpose, CASE protocol WHEN 'imap' THEN 0 WHEN 'pop3' THEN 1 ELSE 2 END");
+    st.bind(1, account.id);
+    while (st.step()) {
+        mail::ServerEndpoint s;
+        auto protocol = mail::protocol_from_string(st.column_text(1));
+        auto tls = mail::tls_from_string(st.column_text(4));
+        if (!protocol || !tls) throw Error(ErrorCategory::Storage, {}, "bad server row for " + account.email);
+        s.protocol = *protocol;
+        s.host = st.column_text(2);
+        s.port = static_cast<int>(st.column_int(3));
+        s.tls = *tls;
+        s.username = st.column_text(5);
+        (st.column_text(0) == "fallback" ? account.fallback_servers : account.servers).push_back(std::move(s));
+    }
+}
+
+std::vector<Account> AccountRepository::list() {
+    std::vector<Account> result;
+    auto st = db_.prepare(std::string("SELECT ") + account_columns + " FROM accounts ORDER BY email");
+    while (st.step()) result.push_back(read_account(st));
+    for (auto& a : result) load_servers(a);
+    return result;
+}
+
+std::optional<Account> AccountRepository::find(std::string_view email) {
+    auto st = db_.prepare(std::string("SELECT ") + account_columns + " FROM accounts WHERE email = ?1");
+    st.bind(1, email);
+    if (!st.step()) return std::nullopt;
+    Account a = read_account(st);
+    load_servers(a);
+    return a;
+}
+
+bool AccountRepository::remove(std::string_view email) {
+    db_.prepare("DELETE FROM accounts WHERE email = ?1").bind(1, email).run();
+    return db_.changes() > 0;
+}
+
+}  // namespace tern::accounts

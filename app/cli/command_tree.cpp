@@ -1,0 +1,162 @@
+#include "commands.hpp"
+
+#include "tern/core/build_config.hpp"
+#include "tern/mail/server_endpoint.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace tern::cli {
+namespace {
+
+// A command whose feature is not built yet says so plainly and exits 1 (never pretends to work).
+Handler not_built(std::string command, std::string arrives_with) {
+    return [command = std::move(command), arrives_with = std::move(arrives_with)](const CliContext& ctx,
+                                                                               const CommandArgs&) {
+        return report_error(ctx, Error(ErrorCategory::Unsupported,
+                                       "tern-cli " + command + " is not built yet in this version of Tern; it arrives with " +
+                                           arrives_with + "."));
+    };
+}
+
+CLI::App* leaf(CLI::App& parent, const std::string& name, const std::string& help, Handler& selected, Handler handler) {
+    auto* cmd = parent.add_subcommand(name, help);
+    cmd->callback([&selected, handler = std::move(handler)] { selected = handler; });
+    return cmd;
+}
+
+CLI::Validator endpoint_validator(mail::MailProtocol protocol) {
+    return CLI::Validator(
+        [protocol](std::string& text) -> std::string {
+            try {
+                mail::parse_endpoint(protocol, text);
+                return {};
+            } catch (const Error& e) {
+                return e.message();
+            }
+        },
+        "HOST:PORT:TLS");
+}
+
+CLI::Validator listen_validator() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            const auto colon = text.rfind(':');
+            if (colon == std::string::npos || colon == 0) return "write it as HOST:PORT, for example 127.0.0.1:2525";
+            try {
+                const int port = std::stoi(text.substr(colon + 1));
+                if (port < 1 || port > 65535) return "the port must be a number from 1 to 65535";
+            } catch (const std::exception&) {
+                return "the port must be a number from 1 to 65535";
+            }
+            return {};
+        },
+        "HOST:PORT");
+}
+
+void add_account_commands(CLI::App& app, CommandArgs& a, Handler& selected) {
+    auto* account = app.add_subcommand("account", "Add, list, inspect and remove mail accounts");
+    account->require_subcommand(1);
+
+    auto* add = leaf(*account, "add", "Add a mail account", selected, not_built("account add", "the Accounts work"));
+    add->add_option("EMAIL", a.email, "Email address")->required();
+    add->add_option("--provider", a.provider, "Provider id from providers.json (default: detected from the address)");
+    add->add_option("--auth", a.auth, "How to sign in")->check(CLI::IsMember({"browser", "device", "password"}));
+    add->add_option("--imap", a.imap, "IMAP server")->check(endpoint_validator(mail::MailProtocol::Imap));
+    add->add_option("--pop3", a.pop3, "POP3 server")->check(endpoint_validator(mail::MailProtocol::Pop3));
+    add->add_option("--smtp", a.smtp, "SMTP server")->check(endpoint_validator(mail::MailProtocol::Smtp));
+    add->add_option("--user", a.user, "User name on the servers (default: the email address)");
+
+    leaf(*account, "list", "List the accounts of the profile", selected, account_list);
+    leaf(*account, "status", "Show how accounts sign in and why", selected, not_built("account status", "the Accounts work"))
+        ->add_option("EMAIL", a.email, "Only this account");
+    leaf(*account, "remove", "Remove an account and its secrets", selected, not_built("account remove", "the Accounts work"))
+        ->add_option("EMAIL", a.email, "Email address")
+        ->required();
+    leaf(*account, "retry-oauth", "Try Microsoft sign-in again for an account in fallback", selected,
+         not_built("account retry-oauth", "the Accounts work"))
+        ->add_option("EMAIL", a.email, "Email address")
+        ->required();
+}
+
+void add_mail_commands(CLI::App& app, CommandArgs& a, Handler& selected) {
+    auto* login = leaf(app, "login", "Sign an account in again", selected, not_built("login", "the Sign-in work"));
+    login->add_option("EMAIL", a.email, "Email address")->required();
+    login->add_flag("--device", a.device_flow, "Use the device code flow instead of the browser");
+
+    auto* sync = leaf(app, "sync", "Fetch new mail", selected, not_built("sync", "the Mail core work"));
+    sync->add_option("EMAIL", a.email, "Only this account");
+    sync->add_option("--folder", a.folder, "Only this folder");
+
+    auto* list = leaf(app, "list", "List messages", selected, not_built("list", "the Mail core work"));
+    list->add_option("EMAIL", a.email, "Email address")->required();
+    list->add_option("--folder", a.folder, "Folder (default INBOX)");
+    list->add_option("--limit", a.limit, "At most this many messages")->check(CLI::PositiveNumber);
+
+    auto* show = leaf(app, "show", "Show one message", selected, not_built("show", "the Mail core work"));
+    show->add_option("EMAIL", a.email, "Email address")->required();
+    show->add_option("UID", a.uid, "Message UID")->required()->check(CLI::PositiveNumber);
+    show->add_option("--folder", a.folder, "Folder (default INBOX)");
+
+    auto* search = leaf(app, "search", "Search stored mail", selected, not_built("search", "the Mail core work"));
+    search->add_option("EMAIL", a.email, "Email address")->required();
+    search->add_option("QUERY", a.query, "from: to: subject: has:attachment before: after: words")->required();
+
+    auto* send = leaf(app, "send", "Send a message", selected, not_built("send", "the Mail core work"));
+    send->add_option("EMAIL", a.email, "Account to send from")->required();
+    send->add_option("--to", a.to, "Recipient")->required();
+    send->add_option("--cc", a.cc, "Copy recipient");
+    send->add_option("--subject", a.subject, "Subject");
+    send->add_option("--body-file", a.body_file, "Body text file, or - for standard input");
+    send->add_option("--attach", a.attach, "File to attach")->check(CLI::ExistingFile);
+
+    leaf(app, "outbox", "Show messages waiting to be sent", selected, not_built("outbox", "the Mail core work"))
+        ->add_option("EMAIL", a.email, "Only this account");
+}
+
+void add_device_commands(CLI::App& app, CommandArgs& a, Handler& selected) {
+    auto* device = app.add_subcommand("device", "Sign printers and scanners in to Exchange Online");
+    device->require_subcommand(1);
+    const std::string later = "the Device companion work";
+
+    auto* add = leaf(*device, "add", "Add a device", selected, not_built("device add", later));
+    add->add_option("NAME", a.name, "Device name")->required();
+    add->add_option("--mailbox", a.mailbox, "The mailbox the device sends from")->required();
+    add->add_option("--kind", a.kind, "self: signs in itself; relayed: Tern relays its mail")
+        ->required()
+        ->check(CLI::IsMember({"self", "relayed"}));
+    add->add_option("--address", a.address, "Relay listen address (default: loopback)");
+
+    leaf(*device, "list", "List devices and their token state", selected, not_built("device list", later));
+    for (const auto& [name, help] : std::initializer_list<std::pair<const char*, const char*>>{
+             {"show", "Show one device"},
+             {"login", "Sign the device's mailbox in by device code"},
+             {"delete-token", "Delete the device's token"},
+             {"test", "Test the device's mailbox sign-in and SMTP"},
+             {"remove", "Remove a device"}}) {
+        leaf(*device, name, help, selected, not_built(std::string("device ") + name, later))
+            ->add_option("NAME", a.name, "Device name")
+            ->required();
+    }
+
+    leaf(app, "relay", "Run the device relay until SIGTERM", selected, not_built("relay", later))
+        ->add_option("--listen", a.listen, "Listen address")
+        ->check(listen_validator());
+}
+
+}  // namespace
+
+void build_command_tree(CLI::App& app, CliContext& ctx, CommandArgs& args, Handler& selected) {
+    app.set_version_flag("--version", std::string("tern-cli ") + build::version);
+    app.add_option("--home", ctx.home, "Profile folder (default: TERN_HOME, then the platform's data folder)");
+    app.add_option("--providers", ctx.providers, "Provider definitions file replacing the built-in one");
+    app.add_flag("--json", ctx.json, "Print one JSON document on stdout");
+    app.add_flag("-v,--verbose", ctx.verbose, "Also print the log on stderr");
+    // Global options may come after the command too: tern-cli account list --home DIR.
+    app.fallthrough();
+    app.require_subcommand(1);
+    add_account_commands(app, args, selected);
+    add_mail_commands(app, args, selected);
+    add_device_commands(app, args, selected);
+}
+
+}  // namespace tern::cli

@@ -1,0 +1,45 @@
+// The arguments of every tern-cli command, filled by the parser, and the commands built so far.
+#pragma once
+
+#include "cli_context.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace tern::cli {
+
+struct CommandArgs {
+    std::string email;
+    std::string provider;
+    std::string auth;
+    std::string imap, pop3, smtp;
+    std::string user;
+    bool device_flow = false;
+    std::string folder;
+    int limit = 50;
+    std::string uid;
+    std::string query;
+    std::vector<std::string> to, cc, attach;
+    std::string subject;
+    std::string body_file;
+    std::string name;
+    std::string mailbox;
+    std::string kind;
+    std::string address;
+    std::string listen;
+};
+
+using Handler = std::function<int(const CliContext&, const CommandArgs&)>;
+
+// Builds the command tree of DESIGN §7 on `app`; the chosen command's handler lands in `selected`.
+void build_command_tree(CLI::App& app, CliContext& ctx, CommandArgs& args, Handler& selected);
+
+// Built commands.
+int account_list(const CliContext& ctx, const CommandArgs& args);
+
+}  // namespace tern::cli

@@ -1,0 +1,31 @@
+// The desktop program. Options are parsed here, before wxWidgets starts, so that --version and
+// --help work without a display.
+#include "tern/core/build_config.hpp"
+#include "tern/ui/desktop_app.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+int main(int argc, char** argv) {
+    CLI::App cli{"Tern: mail for Outlook.com, Microsoft 365 and any IMAP server", "tern"};
+    cli.set_version_flag("--version", std::string("tern ") + tern::build::version);
+    tern::ui::DesktopOptions options;
+    std::string home;
+    std::string providers;
+    cli.add_option("--home", home, "Profile folder (default: TERN_HOME, then the platform's data folder)");
+    cli.add_option("--providers", providers, "Provider definitions file replacing the built-in one");
+    cli.add_flag("--exit-when-ready", options.exit_when_ready,
+                 "Open the profile, print one status line and quit (for tests)");
+    // GTK's own options (--display, --sync, ...) are left for GTK.
+    cli.allow_extras();
+    try {
+        cli.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = cli.exit(e);
+        return code == 0 ? 0 : 2;
+    }
+    if (!home.empty()) options.home = home;
+    if (!providers.empty()) options.providers = providers;
+    return tern::ui::run_desktop_app(argv, options);
+}

@@ -1,0 +1,24 @@
+# Warnings and sanitizers for every target of the project (not for third-party code).
+add_compile_options(-Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+                    -Wcast-align -Woverloaded-virtual -Wformat=2 -Wimplicit-fallthrough)
+if(TERN_WERROR)
+  add_compile_options(-Werror)
+endif()
+if(TERN_SANITIZE)
+  string(REPLACE "," ";" _tern_sanitizers "${TERN_SANITIZE}")
+  foreach(_s IN LISTS _tern_sanitizers)
+    add_compile_options(-fsanitize=${_s})
+    add_link_options(-fsanitize=${_s})
+  endforeach()
+  add_compile_options(-fno-omit-frame-pointer -fno-sanitize-recover=all)
+endif()
+
+# Libraries of the core must build headless: a guard that wxWidgets never reaches them.
+function(tern_core_library target)
+  get_target_property(_libs ${target} LINK_LIBRARIES)
+  foreach(_l IN LISTS _libs)
+    if(_l MATCHES "wx")
+      message(FATAL_ERROR "${target} must not link wxWidgets (found ${_l})")
+    endif()
+  endforeach()
+endfunction()

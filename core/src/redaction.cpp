@@ -1,0 +1,185 @@
+#include "tern/core/redaction.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <deque>
+#include <mutex>
+#include <regex>
+#include <shared_mutex>
+#include <vector>
+
+namespace tern {
+namespace {
+
+constexpr std::size_t min_remembered_length = 3;
+// Bounded: access tokens are replaced hourly and each remembered secret costs a scan per log line.
+constexpr std::size_t max_remembered = 512;
+
+struct Registry {
+    std::shared_mutex mutex;
+    std::deque<std::string> secrets;  // oldest first; longest-first order is applied when redacting
+};
+
+Registry& registry() {
+    static Registry r;
+    return r;
+}
+
+std::string lowercase(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+void replace_all(std::string& text, std::string_view needle) {
+    if (needle.empty()) return;
+    std::size_t pos = 0;
+    while ((pos = text.find(needle, pos)) != std::string::npos) {
+        text.replace(pos, needle.size(), redacted_marker);
+        pos += redacted_marker.size();
+    }
+}
+
+struct Rule {
+    std::regex pattern;
+    std::string replacement;
+    // Lower-case words one of which must be in the text for the rule to possibly match: most log
+    // lines then skip the (slow) std::regex work entirely.
+    std::vector<std::string> triggers;
+};
+
+// Each rule keeps the name of what was redacted so the log still says what happened.
+const std::vector<Rule>& rules() {
+    static const std::vector<Rule> r = [] {
+        const auto flags = std::regex::ECMAScript | std::regex::icase | std::regex::optimize;
+        // Protocol verbs are matched in capitals only, so prose such as "pass" or "login" is kept.
+        const auto verb_flags = std::regex::ECMAScript | std::regex::optimize;
+        const std::string json_keys =
+            "access_token|refresh_token|id_token|password|passwd|client_secret|device_code|code|code_verifier|"
+            "token|secret|accesstoken|assertion";
+        const std::string form_keys =
+            "access_token|refresh_token|id_token|password|passwd|client_secret|device_code|code|code_verifier|"
+            "token|assertion";
+        const std::string mechanisms = "PLAIN|LOGIN|XOAUTH2|OAUTHBEARER|CRAM-MD5";
+        std::vector<Rule> v;
+        v.push_back({std::regex(R"re(((?:proxy-)?authorization\s*:\s*)(?:\w+\s+)?[^\s,;]+)re", flags),
+                     "$1[REDACTED]", {"authorization"}});
+        v.push_back({std::regex(R"re((\bbearer\s+)[A-Za-z0-9._~+/=-]+)re", flags), "$1[REDACTED]", {"bearer"}});
+        v.push_back({std::regex(R"re(("(?:)re" + json_keys + R"re()"\s*:\s*")(?:[^"\\]|\\.)*")re", flags),
+                     "$1[REDACTED]\"", {"token\"", "password\"", "passwd\"", "secret\"", "code\"", "verifier\"", "assertion\""}});
+        v.push_back({std::regex(R"re((\b(?:)re" + form_keys + R"re()=)[^&\s"']+)re", flags), "$1[REDACTED]",
+                     {"token=", "password=", "passwd=", "secret=", "code=", "verifier=", "assertion="}});
+        // IMAP: "<tag> LOGIN <user> <password>"
+        v.push_back({std::regex(R"re(((?:^|\s)[A-Za-z0-9.]+\s+LOGIN\s+(?:"(?:[^"\\]|\\.)*"|\S+)\s+)(?:"(?:[^"\\]|\\.)*"|\S+))re",
+                                verb_flags),
+                     "$1[REDACTED]", {"login"}});
+        // POP3: "PASS <password>"
+        v.push_back({std::regex(R"re(((?:^|[\s>:])PASS\s+).+)re", verb_flags), "$1[REDACTED]", {"pass"}});
+        // SASL initial responses in SMTP AUTH and IMAP AUTHENTICATE. The look-ahead keeps
+        // capability lists ("250-AUTH LOGIN PLAIN XOAUTH2") readable.
+        v.push_back({std::regex(R"re((\bAUTH(?:ENTICATE)?\s+(?:)re" + mechanisms + R"re()\s+)(?!(?:)re" + mechanisms +
+                                    R"re(|GSSAPI|NTLM|SCRAM-[\w-]+)\b)\S+)re",
+                                flags),
+                     "$1[REDACTED]", {"auth"}});
+        // JSON Web Tokens.
+        v.push_back({std::regex(R"re(eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*)re", flags), "[REDACTED]", {"eyj"}});
+        // Passwords in URLs: scheme://user:password@host
+        v.push_back({std::regex(R"re((\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)[^/\s@]+@)re", flags), "$1[REDACTED]@", {"://"}});
+        return v;
+    }();
+    return r;
+}
+
+int base64_value(unsigned char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+' || c == '-') return 62;
+    if (c == '/' || c == '_') return 63;
+    return -1;
+}
+
+std::string base64_decode_lenient(std::string_view in) {
+    std::string out;
+    unsigned buffer = 0;
+    int bits = 0;
+    for (unsigned char c : in) {
+        if (c == '=') break;
+        int v = base64_value(c);
+        if (v < 0) return {};
+        buffer = (buffer << 6) | static_cast<unsigned>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
+        }
+    }
+    return out;
+}
+
+// PLAIN is "authzid NUL authcid NUL password"; XOAUTH2 and OAUTHBEARER carry "^Aauth=".
+bool is_sasl_credential(const std::string& decoded) {
+    if (lowercase(decoded).find("\x01" "auth=") != std::string::npos) return true;
+    if (std::count(decoded.begin(), decoded.end(), '\0') != 2) return false;
+    return std::all_of(decoded.begin(), decoded.end(),
+                       [](unsigned char c) { return c == 0 || c >= 0x20; });
+}
+
+// A SASL response sent on a line of its own (after a "+" continuation) is only base64: decode
+// base64 words and blank those that hold SASL credentials.
+void redact_sasl_base64_words(std::string& text) {
+    constexpr std::size_t min_len = 8;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        std::size_t start = i;
+        while (i < text.size() && (base64_value(static_cast<unsigned char>(text[i])) >= 0 || text[i] == '='))
+            ++i;
+        if (i - start >= min_len) {
+            std::string decoded = base64_decode_lenient(std::string_view(text).substr(start, i - start));
+            if (is_sasl_credential(decoded)) {
+                text.replace(start, i - start, redacted_marker);
+                i = start + redacted_marker.size();
+            }
+        }
+        if (i == start) ++i;
+    }
+}
+
+}  // namespace
+
+void remember_secret(std::string_view secret) {
+    if (secret.size() < min_remembered_length) return;
+    auto& r = registry();
+    std::unique_lock lock(r.mutex);
+    if (std::find(r.secrets.begin(), r.secrets.end(), secret) != r.secrets.end()) return;
+    if (r.secrets.size() >= max_remembered) r.secrets.pop_front();
+    r.secrets.emplace_back(secret);
+}
+
+std::string redact(std::string_view text) {
+    std::string out(text);
+    {
+        auto& r = registry();
+        std::shared_lock lock(r.mutex);
+        if (!r.secrets.empty()) {
+            // Longest first, so a secret that contains another is blanked whole.
+            std::vector<const std::string*> ordered;
+            for (const auto& s : r.secrets)
+                if (out.find(s) != std::string::npos) ordered.push_back(&s);
+            std::sort(ordered.begin(), ordered.end(),
+                      [](const std::string* a, const std::string* b) { return a->size() > b->size(); });
+            for (const auto* s : ordered) replace_all(out, *s);
+        }
+    }
+    const std::string lower = lowercase(out);
+    for (const auto& rule : rules()) {
+        const bool may_match = std::any_of(rule.triggers.begin(), rule.triggers.end(),
+                                           [&](const std::string& t) { return lower.find(t) != std::string::npos; });
+        if (may_match) out = std::regex_replace(out, rule.pattern, rule.replacement);
+    }
+    redact_sasl_base64_words(out);
+    return out;
+}
+
+}  // namespace tern

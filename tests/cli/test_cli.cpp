@@ -1,0 +1,118 @@
+// tern-cli as a person or a script meets it: exit codes, --version, --help, usage errors,
+// commands not built yet, and account list on an empty profile.
+#include "../unit/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
+using tern::test::TempDir;
+
+namespace {
+
+struct Run {
+    int code;
+    std::string out;
+    std::string err;
+};
+
+std::string slurp(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+Run tern_cli(const TempDir& tmp, const std::string& args) {
+    const auto out = tmp / "stdout", err = tmp / "stderr";
+    const std::string command = std::string("'") + TERN_CLI_PATH + "' " + args + " >'" + out.string() + "' 2>'" +
+                                err.string() + "' </dev/null";
+    const int status = std::system(command.c_str());
+    REQUIRE(WIFEXITED(status));
+    return {WEXITSTATUS(status), slurp(out), slurp(err)};
+}
+
+}  // namespace
+
+TEST_CASE("tern-cli --version prints the version and exits 0", "[cli]") {
+    TempDir tmp;
+    auto r = tern_cli(tmp, "--version");
+    CHECK(r.code == 0);
+    CHECK(r.out.rfind("tern-cli ", 0) == 0);
+}
+
+TEST_CASE("tern-cli --help lists the command tree of DESIGN §7", "[cli]") {
+    TempDir tmp;
+    auto r = tern_cli(tmp, "--help");
+    CHECK(r.code == 0);
+    for (const char* command : {"account", "login", "sync", "list", "show", "search", "send", "outbox", "device", "relay"})
+        CHECK(r.out.find(command) != std::string::npos);
+    auto device = tern_cli(tmp, "device --help");
+    for (const char* command : {"add", "list", "show", "login", "delete-token", "test", "remove"})
+        CHECK(device.out.find(command) != std::string::npos);
+}
+
+TEST_CASE("usage errors exit 2 with a message that says what is wrong", "[cli]") {
+    TempDir tmp;
+    auto none = tern_cli(tmp, "");
+    CHECK(none.code == 2);
+    auto unknown = tern_cli(tmp, "frobnicate");
+    CHECK(unknown.code == 2);
+    CHECK(unknown.err.find("frobnicate") != std::string::npos);
+    auto missing = tern_cli(tmp, "show alice@example.test");
+    CHECK(missing.code == 2);
+    CHECK(missing.err.find("UID") != std::string::npos);
+    auto bad_auth = tern_cli(tmp, "account add a@b.test --auth carrier-pigeon");
+    CHECK(bad_auth.code == 2);
+    auto bad_server = tern_cli(tmp, "account add a@b.test --imap imap.example.test:99999:ssl");
+    CHECK(bad_server.code == 2);
+    CHECK(bad_server.err.find("1 to 65535") != std::string::npos);
+    auto bad_kind = tern_cli(tmp, "device add printer --mailbox p@x.test --kind psychic");
+    CHECK(bad_kind.code == 2);
+    auto bad_listen = tern_cli(tmp, "relay --listen nowhere");
+    CHECK(bad_listen.code == 2);
+}
+
+TEST_CASE("commands not built yet say so and exit 1", "[cli]") {
+    TempDir tmp;
+    auto r = tern_cli(tmp, "--home '" + (tmp / "p").string() + "' sync");
+    CHECK(r.code == 1);
+    CHECK(r.err.find("not built yet") != std::string::npos);
+    CHECK(r.err.find("[unsupported]") != std::string::npos);
+    auto json = tern_cli(tmp, "--json device list");
+    CHECK(json.code == 1);
+    CHECK(json.out.find("\"category\": \"unsupported\"") != std::string::npos);
+}
+
+TEST_CASE("account list works on an empty profile, with global options before or after the command", "[cli]") {
+    TempDir tmp;
+    const auto home = (tmp / "profile").string();
+    auto r = tern_cli(tmp, "--home '" + home + "' account list");
+    CHECK(r.code == 0);
+    CHECK(r.out.find("No accounts") != std::string::npos);
+    CHECK(std::filesystem::exists(tmp / "profile" / "tern.db"));
+    auto json = tern_cli(tmp, "account list --json --home '" + home + "'");
+    CHECK(json.code == 0);
+    CHECK(json.out == "[]\n");
+}
+
+TEST_CASE("TERN_HOME chooses the profile when --home is absent", "[cli]") {
+    TempDir tmp;
+    const std::string env = "TERN_HOME='" + (tmp / "env-profile").string() + "' ";
+    const std::string command = env + "'" + TERN_CLI_PATH + "' account list >/dev/null 2>&1";
+    CHECK(std::system(command.c_str()) == 0);
+    CHECK(std::filesystem::exists(tmp / "env-profile" / "tern.db"));
+}
+
+TEST_CASE("a damaged profile is a clear storage error with exit 1", "[cli]") {
+    TempDir tmp;
+    std::filesystem::create_directories(tmp / "bad");
+    std::ofstream(tmp / "bad" / "tern.db") << "this is not a database, it is a shopping list\n";
+    auto r = tern_cli(tmp, "--home '" + (tmp / "bad").string() + "' account list");
+    CHECK(r.code == 1);
+    CHECK(r.err.find("[storage]") != std::string::npos);
+    CHECK(r.err.find("damaged") != std::string::npos);
+    CHECK(slurp(tmp / "bad" / "tern.db") == "this is not a database, it is a shopping list\n");
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Starts the real tern under Xvfb: --version, an empty profile, and a damaged profile.
+set -u
+xvfb_run=$1 tern=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+out=$("$xvfb_run" -a "$tern" --version) || fail "tern --version exited $?"
+[[ $out == "tern "* ]] || fail "unexpected --version output: $out"
+
+out=$("$xvfb_run" -a "$tern" --home "$work/empty" --exit-when-ready 2>"$work/stderr") ||
+  fail "tern on an empty profile exited $?: $(cat "$work/stderr")"
+[[ $out == "ready: profile=$work/empty accounts=0" ]] || fail "unexpected status: $out"
+[ -f "$work/empty/tern.db" ] || fail "the profile database was not created"
+grep -q "tern starting" "$work/empty/logs/tern.log" || fail "no log written"
+
+mkdir -p "$work/damaged"
+head -c 4096 /dev/urandom >"$work/damaged/tern.db"
+before=$(sha256sum <"$work/damaged/tern.db")
+out=$("$xvfb_run" -a "$tern" --home "$work/damaged" --exit-when-ready 2>/dev/null)
+rc=$?
+[ $rc -eq 1 ] || fail "a damaged profile should exit 1, got $rc"
+[[ $out == "error: [storage] "*"damaged"* ]] || fail "unexpected error line: $out"
+[ "$(sha256sum <"$work/damaged/tern.db")" = "$before" ] || fail "the damaged profile was modified"
+echo "gui smoke: version, empty profile and damaged profile behave"

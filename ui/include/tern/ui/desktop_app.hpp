@@ -1,0 +1,23 @@
+// Entry point of the desktop program; app/ parses the command line and hands over here.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+
+namespace tern::ui {
+
+struct DesktopOptions {
+    std::optional<std::filesystem::path> home;       // --home
+    std::optional<std::filesystem::path> providers;  // --providers
+    // For tests: print one line ("ready: ..." or "error: ...") once the profile is loaded, then quit.
+    bool exit_when_ready = false;
+};
+
+// Runs the wx event loop until the last window closes; returns the process exit code.
+// Only argv[0] is passed on to wxWidgets.
+int run_desktop_app(char** argv, const DesktopOptions& options);
+
+// The code run_desktop_app returns once the event loop ends (0 unless set).
+void set_exit_code(int code);
+
+}  // namespace tern::ui

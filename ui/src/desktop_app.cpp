@@ -1,0 +1,70 @@
+#include "tern/ui/desktop_app.hpp"
+
+#include "background_runner.hpp"
+#include "main_frame.hpp"
+#include "tern/core/error.hpp"
+#include "tern/core/logging.hpp"
+#include "tern/core/profile_paths.hpp"
+
+#include <spdlog/spdlog.h>
+#include <wx/app.h>
+#include <wx/msgdlg.h>
+
+#include <memory>
+
+namespace tern::ui {
+namespace {
+
+int exit_code = 0;
+
+class DesktopApp : public wxApp {
+public:
+    explicit DesktopApp(DesktopOptions options) : options_(std::move(options)) {}
+
+    bool OnInit() override {
+        // wx's own command-line parser would reject Tern's options; app/ has parsed them already.
+        SetAppName("Tern");
+        SetAppDisplayName("Tern");
+        try {
+            LoggingOptions logging;
+            logging.directory = resolve_profile_dir(options_.home) / "logs";
+            init_logging(logging);
+        } catch (const Error& e) {
+            // Without a log the app still works; the profile error shows in the window.
+            std::fprintf(stderr, "tern: %s\n", e.message().c_str());
+        }
+        spdlog::info("tern starting");
+        runner_ = std::make_unique<BackgroundRunner>();
+        auto* frame = new MainFrame(options_, *runner_);
+        frame->Show();
+        return true;
+    }
+
+    int OnRun() override {
+        wxApp::OnRun();
+        return exit_code;
+    }
+
+    int OnExit() override {
+        runner_.reset();
+        spdlog::info("tern exiting");
+        shutdown_logging();
+        return wxApp::OnExit();
+    }
+
+private:
+    DesktopOptions options_;
+    std::unique_ptr<BackgroundRunner> runner_;
+};
+
+}  // namespace
+
+void set_exit_code(int code) { exit_code = code; }
+
+int run_desktop_app(char** argv, const DesktopOptions& options) {
+    wxApp::SetInstance(new DesktopApp(options));
+    int wx_argc = 1;  // only the program name: Tern's options are not wx's
+    return wxEntry(wx_argc, argv);
+}
+
+}  // namespace tern::ui
