@@ -1,6 +1,7 @@
 // The desktop program. Options are parsed here, before wxWidgets starts, so that --version and
 // --help work without a display.
 #include "tern/core/build_config.hpp"
+#include "tern/core/crash_handler.hpp"
 #include "tern/ui/desktop_app.hpp"
 
 #include <CLI/CLI.hpp>
@@ -8,6 +9,7 @@
 #include <string>
 
 int main(int argc, char** argv) {
+    tern::install_crash_handler("tern");
     CLI::App cli{"Tern: mail for Outlook.com, Microsoft 365 and any IMAP server", "tern"};
     cli.set_version_flag("--version", std::string("tern ") + tern::build::version);
     tern::ui::DesktopOptions options;

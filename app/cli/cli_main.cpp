@@ -1,6 +1,7 @@
 // tern-cli: parse, run the chosen command, map the outcome to exit codes 0 / 1 / 2.
 #include "commands.hpp"
 
+#include "tern/core/crash_handler.hpp"
 #include "tern/core/logging.hpp"
 
 #include <CLI/CLI.hpp>
@@ -9,6 +10,7 @@
 
 int main(int argc, char** argv) {
     using namespace tern::cli;
+    tern::install_crash_handler("tern-cli");
     CLI::App app{"tern-cli: the headless face of Tern", "tern-cli"};
     CliContext ctx;
     CommandArgs args;

@@ -9,12 +9,14 @@
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <string_view>
 #include <system_error>
 
 namespace tern {
 namespace {
 
-constexpr const char* sqlite_header = "SQLite format 3";
+// The 16 bytes every SQLite 3 database starts with, the terminating NUL included.
+constexpr std::string_view sqlite_header{"SQLite format 3\0", 16};
 
 [[noreturn]] void refuse(const std::filesystem::path& file, const std::string& why, const std::string& detail) {
     throw Error(ErrorCategory::Storage,
@@ -32,7 +34,7 @@ void check_existing_file(const std::filesystem::path& file) {
     std::array<char, 16> header{};
     in.read(header.data(), header.size());
     if (in.gcount() == 0) return;  // empty file: SQLite treats it as a new database
-    if (in.gcount() < 16 || std::string(header.data()) != sqlite_header)
+    if (in.gcount() < 16 || std::string_view(header.data(), header.size()) != sqlite_header)
         refuse(file, "is damaged or is not a Tern profile.", "no SQLite header");
 }
 

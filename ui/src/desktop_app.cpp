@@ -10,6 +10,7 @@
 #include <wx/app.h>
 #include <wx/msgdlg.h>
 
+#include <exception>
 #include <memory>
 
 namespace tern::ui {
@@ -39,6 +40,10 @@ public:
         frame->Show();
         return true;
     }
+
+    // wx would print the exception's text unredacted: hand it to Tern's crash handler instead
+    // (wx calls this inside its catch block, so the exception is still current).
+    void OnUnhandledException() override { std::terminate(); }
 
     int OnRun() override {
         wxApp::OnRun();
