@@ -16,7 +16,7 @@ struct CategoryInfo {
 };
 
 // One table: name and generic wording per category.
-constexpr std::array<CategoryInfo, 17> categories{{
+constexpr std::array<CategoryInfo, 18> categories{{
     {ErrorCategory::Network, "network",
      "Tern could not reach the server. Check the network connection and the server name."},
     {ErrorCategory::TlsCertificate, "tls-certificate",
@@ -32,6 +32,9 @@ constexpr std::array<CategoryInfo, 17> categories{{
      "The sign-in was revoked (for example after a password change). Sign in to the account again."},
     {ErrorCategory::ConsentRequired, "consent-required",
      "An administrator of the organisation must approve Tern before it can sign in."},
+    {ErrorCategory::AppRejected, "app-rejected",
+     "Microsoft does not accept Tern's app registration (client id). An organisation can register its "
+     "own app and give its client id in the account settings."},
     {ErrorCategory::PolicyBlocked, "policy-blocked",
      "The organisation's sign-in policy blocked this sign-in. Ask the administrator."},
     {ErrorCategory::ServerError, "server-error",

@@ -1,5 +1,7 @@
 #include "tern/core/redaction.hpp"
 
+#include "tern/core/base64.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <deque>
@@ -91,31 +93,8 @@ const std::vector<Rule>& rules() {
     return r;
 }
 
-int base64_value(unsigned char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-}
-
-std::string base64_decode_lenient(std::string_view in) {
-    std::string out;
-    unsigned buffer = 0;
-    int bits = 0;
-    for (unsigned char c : in) {
-        if (c == '=') break;
-        int v = base64_value(c);
-        if (v < 0) return {};
-        buffer = (buffer << 6) | static_cast<unsigned>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
-        }
-    }
-    return out;
+bool is_base64_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '-' || c == '_';
 }
 
 // PLAIN is "authzid NUL authcid NUL password"; XOAUTH2 and OAUTHBEARER carry "^Aauth=".
@@ -132,17 +111,20 @@ void redact_sasl_base64_words(std::string& text) {
     constexpr std::size_t min_len = 8;
     std::size_t i = 0;
     while (i < text.size()) {
-        std::size_t start = i;
-        while (i < text.size() && (base64_value(static_cast<unsigned char>(text[i])) >= 0 || text[i] == '='))
-            ++i;
-        if (i - start >= min_len) {
-            std::string decoded = base64_decode_lenient(std::string_view(text).substr(start, i - start));
-            if (is_sasl_credential(decoded)) {
-                text.replace(start, i - start, redacted_marker);
-                i = start + redacted_marker.size();
+        const std::size_t start = i;
+        while (i < text.size() && is_base64_char(text[i])) ++i;
+        // '=' ends a word as padding, unless more base64 follows ("sasl=dXNl..." is two words).
+        std::size_t end = i;
+        while (end < text.size() && text[end] == '=') ++end;
+        if (end < text.size() && is_base64_char(text[end])) end = i;
+        if (end - start >= min_len) {
+            const auto decoded = base64_decode(std::string_view(text).substr(start, end - start));
+            if (decoded && is_sasl_credential(*decoded)) {
+                text.replace(start, end - start, redacted_marker);
+                end = start + redacted_marker.size();
             }
         }
-        if (i == start) ++i;
+        i = end == start ? start + 1 : end;
     }
 }
 

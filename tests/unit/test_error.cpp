@@ -12,7 +12,7 @@ TEST_CASE("every category has a distinct name that reads back", "[error]") {
     const ErrorCategory all[] = {ErrorCategory::Network,       ErrorCategory::TlsCertificate,
                                  ErrorCategory::TlsHandshake,  ErrorCategory::Timeout,
                                  ErrorCategory::AuthRejected,  ErrorCategory::TokenExpired,
-                                 ErrorCategory::TokenRevoked,  ErrorCategory::ConsentRequired,
+                                 ErrorCategory::TokenRevoked,  ErrorCategory::ConsentRequired, ErrorCategory::AppRejected,
                                  ErrorCategory::PolicyBlocked, ErrorCategory::ServerError,
                                  ErrorCategory::Protocol,      ErrorCategory::BadInput,
                                  ErrorCategory::Storage,       ErrorCategory::Cancelled,

@@ -3,6 +3,7 @@
 #include "temp_dir.hpp"
 #include "tern/accounts/account_repository.hpp"
 #include "tern/auth/memory_credential_store.hpp"
+#include "tern/core/base64.hpp"
 #include "tern/core/error.hpp"
 #include "tern/core/logging.hpp"
 #include "tern/core/profile.hpp"
@@ -29,23 +30,7 @@ std::string everything_under(const std::filesystem::path& dir) {
     return all;
 }
 
-std::string base64(const std::string& in) {
-    static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    unsigned val = 0;
-    int bits = -6;
-    for (unsigned char c : in) {
-        val = (val << 8) + c;
-        bits += 8;
-        while (bits >= 0) {
-            out.push_back(t[(val >> bits) & 0x3F]);
-            bits -= 6;
-        }
-    }
-    if (bits > -6) out.push_back(t[((val << 8) >> (bits + 8)) & 0x3F]);
-    while (out.size() % 4) out.push_back('=');
-    return out;
-}
+std::string base64(const std::string& in) { return tern::base64_encode(in); }
 
 }  // namespace
 

@@ -20,6 +20,7 @@ enum class ErrorCategory {
     TokenExpired,     // refresh token expired (inactivity, sign-in frequency)
     TokenRevoked,     // grant revoked (password changed, admin action)
     ConsentRequired,  // an administrator must approve the app
+    AppRejected,      // the identity platform refuses the app itself (client id unknown or not allowed)
     PolicyBlocked,    // Conditional Access, MFA, SMTP AUTH disabled, basic auth retired
     ServerError,      // the server failed or is temporarily unavailable
     Protocol,         // the peer said something we do not understand
