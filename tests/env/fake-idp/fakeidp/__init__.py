@@ -1,0 +1,1 @@
+"""Fake Microsoft identity platform (see ../README.md)."""
