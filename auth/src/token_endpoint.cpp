@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace tern::auth {
 
 TokenEndpoint::TokenEndpoint(HttpClient& http, OAuthConfig config, std::string account,
@@ -21,6 +23,8 @@ HttpResponse TokenEndpoint::post(const std::string& url, const std::vector<std::
     request.url = url;
     request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
     request.body = form_encode(form);
+    request.total_timeout = request_timeout_;
+    request.connect_timeout = std::min(request.connect_timeout, request_timeout_);
     return http_.send(request, cancel);
 }
 

@@ -31,7 +31,8 @@ const std::vector<TokenErrorRule>& token_error_table() {
          "The sign-in for {account} belongs to a different organisation (tenant) than this account uses. "
          "Sign in again."},
         {"", 70000, C::TokenRevoked, "The sign-in for {account} is no longer valid. Sign in again."},
-        {"", 9002313, C::TokenRevoked, "The sign-in for {account} is no longer valid. Sign in again."},
+        // 9002313 also comes with invalid_request for a malformed request: only a refused grant means sign in again.
+        {"invalid_grant", 9002313, C::TokenRevoked, "The sign-in for {account} is no longer valid. Sign in again."},
         {"", 54005, C::Protocol, "That sign-in code was already used. Start the sign-in again."},
         {"", 70008, C::TokenExpired, "The sign-in took too long and its code expired. Start the sign-in again."},
 

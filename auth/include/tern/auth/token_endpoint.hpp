@@ -39,6 +39,9 @@ public:
     DeviceAuthorization request_device_code(const CancelToken* cancel);
     DevicePoll poll_device_code(const DeviceAuthorization& authorization, const CancelToken* cancel);
 
+    // How long one request may take in all (default 30 s); tests of a silent platform shorten it.
+    void set_request_timeout(std::chrono::milliseconds timeout) { request_timeout_ = timeout; }
+
     const OAuthConfig& config() const { return config_; }
     Clock::time_point now() const { return now_(); }
 
@@ -52,6 +55,7 @@ private:
     OAuthConfig config_;
     TokenErrorContext context_;
     std::function<Clock::time_point()> now_;
+    std::chrono::milliseconds request_timeout_{std::chrono::seconds(30)};
 };
 
 }  // namespace tern::auth
