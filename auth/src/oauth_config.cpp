@@ -1,14 +1,8 @@
 #include "tern/auth/oauth_config.hpp"
 
+#include "tern/core/text.hpp"
+
 namespace tern::auth {
-namespace {
-
-void replace_all(std::string& text, const std::string& from, const std::string& to) {
-    for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size()))
-        text.replace(pos, from.size(), to);
-}
-
-}  // namespace
 
 std::string OAuthConfig::scope_string() const {
     std::string out;

@@ -1,5 +1,7 @@
 #include "tern/auth/token_error_table.hpp"
 
+#include "tern/core/text.hpp"
+
 namespace tern::auth {
 namespace {
 
@@ -87,11 +89,6 @@ const std::vector<TokenErrorRule>& token_error_table() {
 }
 
 namespace {
-
-void replace_all(std::string& text, const std::string& from, const std::string& to) {
-    for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size()))
-        text.replace(pos, from.size(), to);
-}
 
 std::string fill(std::string message, const TokenEndpointError& error, const TokenErrorContext& ctx) {
     replace_all(message, "{account}", ctx.account.empty() ? "this account" : ctx.account);

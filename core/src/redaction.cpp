@@ -1,6 +1,7 @@
 #include "tern/core/redaction.hpp"
 
 #include "tern/core/base64.hpp"
+#include "tern/core/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -32,15 +33,6 @@ std::string lowercase(std::string_view text) {
     std::transform(out.begin(), out.end(), out.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
-}
-
-void replace_all(std::string& text, std::string_view needle) {
-    if (needle.empty()) return;
-    std::size_t pos = 0;
-    while ((pos = text.find(needle, pos)) != std::string::npos) {
-        text.replace(pos, needle.size(), redacted_marker);
-        pos += redacted_marker.size();
-    }
 }
 
 struct Rule {
@@ -151,7 +143,7 @@ std::string redact(std::string_view text) {
                 if (out.find(s) != std::string::npos) ordered.push_back(&s);
             std::sort(ordered.begin(), ordered.end(),
                       [](const std::string* a, const std::string* b) { return a->size() > b->size(); });
-            for (const auto* s : ordered) replace_all(out, *s);
+            for (const auto* s : ordered) replace_all(out, *s, redacted_marker);
         }
     }
     const std::string lower = lowercase(out);

@@ -8,17 +8,11 @@ if READY_FILE is given, a line of it starts with "ready". On failure prints the 
 stdout and the reason on stderr, exit 1.
 """
 import argparse
-import socket
 import sys
 import time
 
 
-def answers(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
+from procs import answers  # one definition of "a port answers", shared with down's checks
 
 
 def alive(pid):
