@@ -3,6 +3,7 @@
 #pragma once
 
 #include "tern/auth/http_client.hpp"
+#include "tern/auth/oauth_config.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -35,6 +36,14 @@ public:
     }
 
     auth::HttpClient& http() { return *http_; }
+
+    // The fake platform for one tenant, asking for IMAP with a refresh token.
+    auth::OAuthConfig oauth_config(const std::string& tenant) const {
+        const auto base = get("IDP_URL") + "/" + tenant + "/oauth2/v2.0/";
+        return {base + "authorize", base + "token", base + "devicecode", get("IDP_CLIENT_ID"), tenant,
+                {"https://outlook.office.com/IMAP.AccessAsUser.All", "offline_access"},
+                get("IDP_URL") + "/" + tenant + "/adminconsent?client_id=" + get("IDP_CLIENT_ID")};
+    }
 
     // POSTs JSON to the fake platform's admin interface; fails the test on anything but 200.
     std::string admin(const std::string& path, const std::string& json) {

@@ -1,5 +1,6 @@
 // Browser sign-in end to end: Tern's loopback listener and token client against the fake identity
 // platform of tests/env, with a real headless Chromium playing the person's browser.
+#include "env_file.hpp"
 #include "temp_dir.hpp"
 #include "tern/auth/browser_sign_in.hpp"
 #include "tern/auth/http_client.hpp"
@@ -13,7 +14,6 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
-#include <map>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <thread>
@@ -28,19 +28,6 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr const char* chromium_path = "/usr/bin/chromium";
-
-std::map<std::string, std::string> read_env_file() {
-    const char* file = std::getenv("TERN_ENV_FILE");
-    if (file == nullptr) FAIL("TERN_ENV_FILE is not set: run through ctest (fixture tern_env)");
-    std::ifstream in(file);
-    if (!in) FAIL(std::string("cannot read TERN_ENV_FILE ") + file);
-    std::map<std::string, std::string> values;
-    for (std::string line; std::getline(in, line);) {
-        const auto eq = line.find('=');
-        if (eq != std::string::npos && line[0] != '#') values[line.substr(0, eq)] = line.substr(eq + 1);
-    }
-    return values;
-}
 
 // A headless Chromium in its own process group, so that it and every helper process it starts
 // end with it.
@@ -123,33 +110,10 @@ private:
     pid_t pid_ = 0;
 };
 
-struct Environment {
-    std::map<std::string, std::string> env = read_env_file();
-    std::unique_ptr<HttpClient> http = [this] {
-        HttpClientOptions options;
-        options.extra_ca_file = env.at("TERN_CA_FILE");
-        options.user_agent = "Tern-Test/1.0";
-        return make_curl_http_client(options);
-    }();
-    std::string user = env.at("OAUTH_USER1");
-
-    OAuthConfig organizations() const {
-        const auto base = env.at("IDP_URL") + "/organizations/oauth2/v2.0/";
-        return OAuthConfig{base + "authorize", base + "token", base + "devicecode", env.at("IDP_CLIENT_ID"),
-                           "organizations", {"https://outlook.office.com/IMAP.AccessAsUser.All", "offline_access"},
-                           ""};
-    }
-
-    void admin(const std::string& path, const std::string& json) {
-        HttpRequest request;
-        request.method = "POST";
-        request.url = env.at("IDP_ADMIN_URL") + path;
-        request.headers = {{"Content-Type", "application/json"}};
-        request.body = json;
-        const auto response = http->send(request);
-        INFO(path << " answered " << response.body);
-        REQUIRE(response.status == 200);
-    }
+// The environment plus the account these tests sign in.
+struct Environment : test::TestEnvironment {
+    std::string user = get("OAUTH_USER1");
+    auth::OAuthConfig organizations() const { return oauth_config("organizations"); }
 };
 
 }  // namespace
@@ -159,7 +123,7 @@ TEST_CASE("browser sign-in through headless Chromium gets a grant from the platf
     e.admin("/admin/auto-approve", R"({"user": ")" + e.user + R"(", "enabled": true})");
     test::TempDir dir;
     HeadlessChromium chromium(dir.path());
-    TokenEndpoint endpoint(*e.http, e.organizations(), e.user);
+    TokenEndpoint endpoint(e.http(), e.organizations(), e.user);
 
     BrowserSignInOptions options;
     options.login_hint = e.user;
@@ -190,7 +154,7 @@ TEST_CASE("browser sign-in: a sign-in the platform declines comes back Cancelled
     e.admin("/admin/fail-next", R"({"count": 1, "error": "access_denied", "endpoint": "authorize"})");
     test::TempDir dir;
     HeadlessChromium chromium(dir.path());
-    TokenEndpoint endpoint(*e.http, e.organizations(), e.user);
+    TokenEndpoint endpoint(e.http(), e.organizations(), e.user);
 
     BrowserSignInOptions options;
     options.login_hint = e.user;

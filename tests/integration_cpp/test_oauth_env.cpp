@@ -14,13 +14,7 @@ namespace {
 struct Platform {
     test::TestEnvironment env;
     std::string user = env.get("OAUTH_USER1");  // a work account: tenant organizations
-    OAuthConfig config{env.get("IDP_URL") + "/organizations/oauth2/v2.0/authorize",
-                       env.get("IDP_URL") + "/organizations/oauth2/v2.0/token",
-                       env.get("IDP_URL") + "/organizations/oauth2/v2.0/devicecode",
-                       env.get("IDP_CLIENT_ID"),
-                       "organizations",
-                       {"https://outlook.office.com/IMAP.AccessAsUser.All", "offline_access"},
-                       env.get("IDP_URL") + "/organizations/adminconsent?client_id=" + env.get("IDP_CLIENT_ID")};
+    OAuthConfig config = env.oauth_config("organizations");
     TokenEndpoint endpoint{env.http(), config, user};
 
     Platform() {
