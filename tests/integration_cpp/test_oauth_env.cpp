@@ -1,6 +1,7 @@
 // auth/ against the fake Microsoft identity platform of tests/env: device code sign-in, refresh
 // with rotation, every entry of the token error table, and a broken platform (TLS, down, silent).
 #include "env_file.hpp"
+#include "tern/accounts/provider_catalog.hpp"
 #include "tern/auth/device_code_flow.hpp"
 #include "tern/auth/memory_credential_store.hpp"
 #include "tern/auth/token_manager.hpp"
@@ -145,4 +146,25 @@ TEST_CASE("a broken identity platform gives the categories the fallback policy a
     p.env.admin("/admin/mode", R"({"mode": "normal"})");
     p.endpoint.set_request_timeout(30s);
     CHECK_FALSE(p.endpoint.refresh(*grant.refresh_token, nullptr).access_token.empty());
+}
+
+TEST_CASE("the environment's providers.json points Tern's catalog at the fake platform and its servers", "[oauth-env][providers]") {
+    test::TestEnvironment env;
+    const auto catalog = accounts::ProviderCatalog::load(env.get("TERN_PROVIDERS"));
+    const auto* microsoft = catalog.for_email(env.get("OAUTH_USER1"));
+    REQUIRE(microsoft);
+    REQUIRE(microsoft->oauth);
+    const auto config = microsoft->oauth->config_for({mail::MailProtocol::Imap}, "organizations");
+    CHECK(config.token_url == env.get("IDP_URL") + "/organizations/oauth2/v2.0/token");
+    CHECK(config.client_id == env.get("IDP_CLIENT_ID"));
+    CHECK(microsoft->servers.at(mail::MailProtocol::Imap).port == std::stoi(env.get("IMAPS_PORT")));
+    CHECK(microsoft->fallback_servers.at(mail::MailProtocol::Smtp).port == std::stoi(env.get("FALLBACK_SUBMISSION_PORT")));
+    // A device code sign-in with the catalog's settings works against the platform.
+    TokenEndpoint endpoint(env.http(), config, env.get("OAUTH_USER1"));
+    env.admin("/admin/reset", "{}");
+    env.admin("/admin/device/settings", R"({"interval": 1})");
+    const auto a = endpoint.request_device_code(nullptr);
+    env.admin("/admin/device/approve", R"({"user_code": ")" + a.user_code + R"(", "user": ")" + env.get("OAUTH_USER1") + "\"}");
+    CHECK_FALSE(wait_for_device_grant(endpoint, a, CancelToken()).access_token.empty());
+    env.admin("/admin/reset", "{}");
 }
