@@ -79,9 +79,9 @@ void add_account_commands(CLI::App& app, CommandArgs& a, Handler& selected) {
 }
 
 void add_mail_commands(CLI::App& app, CommandArgs& a, Handler& selected) {
-    auto* login = leaf(app, "login", "Sign an account in again", selected, not_built("login", "the Sign-in work"));
-    login->add_option("EMAIL", a.email, "Email address")->required();
-    login->add_flag("--device", a.device_flow, "Use the device code flow instead of the browser");
+    auto* login_cmd = leaf(app, "login", "Sign an account in with OAuth (browser, or --device)", selected, tern::cli::login);
+    login_cmd->add_option("EMAIL", a.email, "Email address")->required();
+    login_cmd->add_flag("--device", a.device_flow, "Use the device code flow instead of the browser");
 
     auto* sync = leaf(app, "sync", "Fetch new mail", selected, not_built("sync", "the Mail core work"));
     sync->add_option("EMAIL", a.email, "Only this account");

@@ -41,5 +41,6 @@ void build_command_tree(CLI::App& app, CliContext& ctx, CommandArgs& args, Handl
 
 // Built commands.
 int account_list(const CliContext& ctx, const CommandArgs& args);
+int login(const CliContext& ctx, const CommandArgs& args);
 
 }  // namespace tern::cli
