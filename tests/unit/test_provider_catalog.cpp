@@ -48,7 +48,7 @@ TEST_CASE("the shipped providers.json knows Outlook.com and Microsoft 365 with D
     CHECK(catalog.for_email("someone@example.org") == nullptr);
 }
 
-TEST_CASE("--providers wins over TERN_PROVIDERS", "[providers]") {
+TEST_CASE("the --providers option wins over TERN_PROVIDERS", "[providers]") {
     CHECK(providers_file(std::filesystem::path("/x/providers.json")) == "/x/providers.json");
 }
 
