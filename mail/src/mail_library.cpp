@@ -1,8 +1,9 @@
 #include "tern/mail/mail_library.hpp"
 
+#include "bearer_sasl_mechanism.hpp"
+
 #include <vmime/vmime.hpp>
-#include <vmime/security/sasl/XOAuth2SASLAuthenticator.hpp>
-#include <vmime/security/sasl/XOAuth2SASLMechanism.hpp>
+#include <vmime/platforms/posix/posixHandler.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -13,9 +14,13 @@ namespace tern::mail {
 void initialise_mail_library() {
     static std::once_flag once;
     std::call_once(once, [] {
-        // Debian's vmime builds XOAUTH2 but leaves it out of the factory (see DESIGN §8).
-        vmime::security::sasl::SASLMechanismFactory::getInstance()
-            ->registerMechanism<vmime::security::sasl::XOAuth2SASLMechanism>("XOAUTH2");
+        // vmime needs to be told which platform it runs on before its first socket.
+        vmime::platform::setHandler<vmime::platforms::posix::posixHandler>();
+        // Debian's vmime builds XOAUTH2 but leaves it out of the factory (DESIGN §8), and has no
+        // OAUTHBEARER: both are Tern's, which also answer the server's error challenge correctly.
+        auto* factory = vmime::security::sasl::SASLMechanismFactory::getInstance();
+        factory->registerMechanism<detail::BearerSaslMechanism>("XOAUTH2");
+        factory->registerMechanism<detail::BearerSaslMechanism>("OAUTHBEARER");
     });
 }
 

@@ -1,11 +1,11 @@
-#include "tern/auth/sasl.hpp"
+#include "tern/core/sasl_bearer.hpp"
 
 #include "tern/core/base64.hpp"
 #include "tern/core/redaction.hpp"
 
 #include <nlohmann/json.hpp>
 
-namespace tern::auth {
+namespace tern {
 namespace {
 
 Secret remembered(std::string encoded) {
@@ -35,18 +35,23 @@ std::string text_of(const nlohmann::json& j, const char* key) {
 
 }  // namespace
 
+Secret xoauth2_client_message(const std::string& user, const Secret& access_token) {
+    return Secret("user=" + user + "\x01" "auth=Bearer " + std::string(access_token.reveal()) + "\x01\x01");
+}
+
 Secret xoauth2_initial_response(const std::string& user, const Secret& access_token) {
-    std::string raw = "user=" + user + "\x01" "auth=Bearer " + std::string(access_token.reveal()) + "\x01\x01";
-    Secret wiped_on_exit(std::move(raw));
-    return remembered(base64_encode(wiped_on_exit.reveal()));
+    return remembered(base64_encode(xoauth2_client_message(user, access_token).reveal()));
+}
+
+Secret oauthbearer_client_message(const std::string& user, const std::string& host, int port,
+                                  const Secret& access_token) {
+    return Secret("n,a=" + saslname(user) + ",\x01" "host=" + host + "\x01" "port=" + std::to_string(port) +
+                  "\x01" "auth=Bearer " + std::string(access_token.reveal()) + "\x01\x01");
 }
 
 Secret oauthbearer_initial_response(const std::string& user, const std::string& host, int port,
                                     const Secret& access_token) {
-    std::string raw = "n,a=" + saslname(user) + ",\x01" "host=" + host + "\x01" "port=" + std::to_string(port) +
-                      "\x01" "auth=Bearer " + std::string(access_token.reveal()) + "\x01\x01";
-    Secret wiped_on_exit(std::move(raw));
-    return remembered(base64_encode(wiped_on_exit.reveal()));
+    return remembered(base64_encode(oauthbearer_client_message(user, host, port, access_token).reveal()));
 }
 
 std::optional<SaslErrorChallenge> parse_sasl_error_challenge(const std::string& base64_text) {
@@ -58,4 +63,4 @@ std::optional<SaslErrorChallenge> parse_sasl_error_challenge(const std::string& 
                               text_of(json, "openid-configuration")};
 }
 
-}  // namespace tern::auth
+}  // namespace tern

@@ -8,13 +8,18 @@
 #include <optional>
 #include <string>
 
-namespace tern::auth {
+namespace tern {
 
-// base64("user=<user>^Aauth=Bearer <token>^A^A")
+// "user=<user>^Aauth=Bearer <token>^A^A", the XOAUTH2 client message before base64.
+Secret xoauth2_client_message(const std::string& user, const Secret& access_token);
+// base64 of xoauth2_client_message().
 Secret xoauth2_initial_response(const std::string& user, const Secret& access_token);
 
-// base64("n,a=<user>,^Ahost=<host>^Aport=<port>^Aauth=Bearer <token>^A^A"); ',' and '=' in the user
-// are escaped as RFC 5801 requires.
+// "n,a=<user>,^Ahost=<host>^Aport=<port>^Aauth=Bearer <token>^A^A" (RFC 7628) before base64; ',' and
+// '=' in the user are escaped as RFC 5801 requires.
+Secret oauthbearer_client_message(const std::string& user, const std::string& host, int port,
+                                  const Secret& access_token);
+// base64 of oauthbearer_client_message().
 Secret oauthbearer_initial_response(const std::string& user, const std::string& host, int port,
                                     const Secret& access_token);
 
@@ -30,4 +35,4 @@ struct SaslErrorChallenge {
 // nullopt when the text is not base64 JSON of that shape.
 std::optional<SaslErrorChallenge> parse_sasl_error_challenge(const std::string& base64_text);
 
-}  // namespace tern::auth
+}  // namespace tern

@@ -1,10 +1,9 @@
-#include "tern/auth/sasl.hpp"
+#include "tern/core/sasl_bearer.hpp"
 #include "tern/core/redaction.hpp"
 
 #include <catch2/catch.hpp>
 
 using namespace tern;
-using namespace tern::auth;
 
 TEST_CASE("XOAUTH2 matches the published example", "[sasl]") {
     const auto s = xoauth2_initial_response("someuser@example.com", Secret(std::string("ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg")));

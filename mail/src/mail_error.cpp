@@ -1,0 +1,143 @@
+#include "mail_error.hpp"
+
+#include <cctype>
+
+#include <vmime/exception.hpp>
+#include <vmime/net/smtp/SMTPExceptions.hpp>
+#include <vmime/security/cert/certificateException.hpp>
+
+namespace tern::mail::detail {
+namespace {
+
+ProtocolContext protocol_context(const FailureContext& context, std::string response = {}) {
+    ProtocolContext out;
+    if (context.recorder) {
+        out.command = context.recorder->last_command();
+        out.response = response.empty() ? context.recorder->last_reply() : std::move(response);
+    } else {
+        out.response = std::move(response);
+    }
+    // The status is the reply's code words: "535 5.7.139", "NO [AUTHENTICATIONFAILED]", "-ERR".
+    const auto& r = out.response;
+    std::size_t end = 0;
+    int words = 0;
+    for (std::size_t i = 0; i <= r.size() && words < 2; ++i)
+        if (i == r.size() || r[i] == ' ') {
+            if (i > end) ++words;
+            if (words == 2 || i == r.size()) {
+                out.status = r.substr(0, i);
+                break;
+            }
+            end = i + 1;
+        }
+    return out;
+}
+
+std::string mechanism_words(SaslMechanism mechanism) {
+    switch (mechanism) {
+        case SaslMechanism::Password: return "password sign-in (PLAIN or LOGIN)";
+        case SaslMechanism::XOAuth2: return "Microsoft/Google token sign-in (XOAUTH2)";
+        case SaslMechanism::OAuthBearer: return "token sign-in (OAUTHBEARER)";
+    }
+    return "sign-in";
+}
+
+Error authentication_failed(const FailureContext& context, const std::string& vmime_text) {
+    const auto name = server_name(context.server);
+    const auto* auth = context.authenticator;
+    if (auth && !auth->unmatched_offer().empty())
+        return Error(ErrorCategory::Protocol,
+                     name + " does not offer " + mechanism_words(auth->login().mechanism) +
+                         ". It offers: " + auth->unmatched_offer() + ". Check the server settings of this account.",
+                     vmime_text, protocol_context(context));
+    auto ctx = protocol_context(context);
+    const std::string user = auth ? auth->login().user : std::string();
+    std::string message = name + " refused the sign-in" + (user.empty() ? "" : " of " + user);
+    if (!ctx.response.empty()) message += ": \"" + ctx.response + "\"";
+    if (auth && auth->login().mechanism != SaslMechanism::Password) {
+        if (const auto challenge = auth->error_challenge(); !challenge.empty()) ctx.response += " " + challenge;
+        message += ". The server did not accept the sign-in token.";
+    } else {
+        message += ". Check the user name and password.";
+    }
+    return Error(ErrorCategory::AuthRejected, message, vmime_text, ctx);
+}
+
+}  // namespace
+
+std::string server_name(const ServerEndpoint& server) {
+    return server.host + ":" + std::to_string(server.port);
+}
+
+Error to_mail_error(std::exception_ptr thrown, const FailureContext& context) {
+    const auto name = server_name(context.server);
+    try {
+        std::rethrow_exception(thrown);
+    } catch (const Error& e) {
+        return e;
+    } catch (const vmime::exceptions::operation_timed_out& e) {
+        if (context.cancel && context.cancel->cancelled())
+            return Error(ErrorCategory::Cancelled, "Cancelled while " + context.doing + " " + name + ".", e.what());
+        return Error(ErrorCategory::Timeout,
+                     name + " did not answer within " + std::to_string(context.timeout_seconds) + " seconds while " +
+                         context.doing + " it. Tern will try again later.",
+                     e.what(), protocol_context(context));
+    } catch (const vmime::exceptions::operation_cancelled& e) {
+        return Error(ErrorCategory::Cancelled, "Cancelled while " + context.doing + " " + name + ".", e.what());
+    } catch (const vmime::exceptions::authentication_error& e) {
+        return authentication_failed(context, e.what() + std::string(" ") + e.response());
+    } catch (const vmime::exceptions::command_error& e) {
+        if (e.command() == "STARTTLS")
+            return Error(ErrorCategory::TlsHandshake,
+                         name + " did not switch to an encrypted connection (STARTTLS), which this account requires. "
+                                "Tern stopped there: no password or token was sent.",
+                         e.what() + std::string(": ") + e.response(), protocol_context(context, e.response()));
+        // SMTP: the recorded line keeps the reply code and enhanced status ("550 5.1.1 ...") that
+        // vmime's response text leaves out.
+        std::string reply = e.response();
+        if (context.recorder) {
+            const auto line = context.recorder->last_reply();
+            if (!line.empty() && std::isdigit(static_cast<unsigned char>(line.front()))) reply = line;
+        }
+        return Error(ErrorCategory::ServerError,
+                     name + " refused " + e.command() + " while " + context.doing + " it: \"" + reply + "\"",
+                     e.what(), protocol_context(context, reply));
+    } catch (const vmime::net::smtp::SMTPMessageSizeExceedsMaxLimitsException& e) {
+        return Error(ErrorCategory::BadInput,
+                     "The message is larger than " + name + " accepts. Remove or shrink attachments.", e.what());
+    } catch (const vmime::exceptions::invalid_response& e) {
+        return Error(ErrorCategory::Protocol,
+                     name + " answered " + e.command() + " with something Tern does not understand: \"" +
+                         e.response() + "\"",
+                     e.what(), protocol_context(context, e.response()));
+    } catch (const vmime::exceptions::connection_greeting_error& e) {
+        return Error(ErrorCategory::ServerError, name + " turned the connection away: \"" + e.response() + "\"",
+                     e.what(), protocol_context(context, e.response()));
+    } catch (const vmime::exceptions::tls_exception& e) {
+        return Error(ErrorCategory::TlsHandshake,
+                     "The encrypted connection to " + name + " could not be set up (TLS handshake failed).",
+                     e.what(), protocol_context(context));
+    } catch (const vmime::security::cert::certificateException& e) {
+        return Error(ErrorCategory::TlsCertificate, "The certificate of " + name + " was not accepted.", e.what());
+    } catch (const vmime::exceptions::socket_exception& e) {
+        return Error(ErrorCategory::Network,
+                     "Tern could not reach " + name + " (" + e.what() +
+                         "). Check the network connection and the server name and port.",
+                     e.what(), protocol_context(context));
+    } catch (const vmime::exceptions::not_connected& e) {
+        return Error(ErrorCategory::Network, "The connection to " + name + " was lost while " + context.doing + " it.",
+                     e.what(), protocol_context(context));
+    } catch (const vmime::exceptions::folder_not_found& e) {
+        return Error(ErrorCategory::NotFound, "The folder does not exist on " + name + ".", e.what());
+    } catch (const vmime::exceptions::message_not_found& e) {
+        return Error(ErrorCategory::NotFound, "The message no longer exists on " + name + ".", e.what());
+    } catch (const vmime::exception& e) {
+        return Error(ErrorCategory::Protocol,
+                     "Something went wrong while " + context.doing + " " + name + ": " + e.what(),
+                     std::string(e.name()) + ": " + e.what(), protocol_context(context));
+    } catch (...) {
+        return to_error(std::current_exception());
+    }
+}
+
+}  // namespace tern::mail::detail
