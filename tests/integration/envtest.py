@@ -130,6 +130,16 @@ def admin(path, body):
     return answer
 
 
+def admin_get(path, query=None):
+    """GET on the admin interface, e.g. admin_get("/admin/tokens", {"user": EMAIL})."""
+    url = ENV["IDP_ADMIN_URL"] + path + ("?" + urllib.parse.urlencode(query) if query else "")
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT) as r:
+            return json.load(r)
+    except urllib.error.HTTPError as e:
+        raise AssertionError(f"admin GET {path} {query} answered {e.code}: {e.read()!r}") from None
+
+
 def idp(path, form):
     return _request(ENV["IDP_URL"] + path, form, False, trusting_context())
 

@@ -22,6 +22,7 @@ class ProvidersFile(unittest.TestCase):
         self.assertEqual(oauth["authorize_url"], base + "authorize")
         self.assertEqual(oauth["token_url"], base + "token")
         self.assertEqual(oauth["device_code_url"], base + "devicecode")
+        self.assertEqual(oauth["admin_consent_url"], ENV["IDP_URL"] + "/{tenant}/adminconsent?client_id={client_id}")
         self.assertEqual(oauth["client_id"], ENV["IDP_CLIENT_ID"])
         self.assertEqual(oauth["tenant"], "common")
         scopes = {s for lst in oauth["scopes"].values() for s in lst}

@@ -156,7 +156,7 @@ TEST_CASE("a token from the identity platform signs in to IMAP, POP3 and submiss
     }
 }
 
-TEST_CASE("a message submitted with XOAUTH2 is accepted with 250; a refused recipient is permanent", "[mail-env]") {
+TEST_CASE("a message submitted with XOAUTH2 is accepted with 250, and a refused recipient is permanent", "[mail-env]") {
     MailEnv m;
     SignedIn carol(m);
     SmtpSubmitter submitter(m.options(m.server(MailProtocol::Smtp, "SUBMISSION_PORT", TlsMode::StartTls),

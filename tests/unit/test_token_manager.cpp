@@ -97,7 +97,7 @@ TEST_CASE("without a stored refresh token the person is asked to sign in", "[tok
     CHECK(f.http.requests().empty());
 }
 
-TEST_CASE("a refused token is refreshed once; a refused fresh token is auth-rejected", "[tokens]") {
+TEST_CASE("a refused token is refreshed once, and a refused fresh token is auth-rejected", "[tokens]") {
     Fixture f;
     f.tokens.adopt({Secret(std::string("at-1")), Secret(std::string("rt-1")), f.now + 1h, ""});
     f.http.answer(200, Fixture::grant("at-2", "rt-2"));

@@ -60,7 +60,8 @@ class FakeIdpTestCase(unittest.TestCase):
 
     # ---- helpers -------------------------------------------------------------------------------
     def admin(self, path, body=None, expect=200):
-        data = None if body is None and path.endswith("/state") else ts.json.dumps(body or {}).encode()
+        get = body is None and (path.endswith("/state") or path.startswith("/admin/tokens"))
+        data = None if get else ts.json.dumps(body or {}).encode()
         r = ts.request("http://127.0.0.1:%d%s" % (self.admin_port, path), data=data,
                        headers={"Content-Type": "application/json"})
         self.assertEqual(r.status, expect, r.text)
@@ -301,6 +302,27 @@ class RefreshAndIntrospectionTest(FakeIdpTestCase):
         self.assertEqual(state["introspections"], {"active": 0, "inactive": 1})
         self.admin("/admin/reset")
         self.assertEqual(self.admin("/admin/state")["tokens"], {})
+
+    def test_tokens_lists_every_token_issued_to_the_user_with_its_state(self):
+        first = self.tokens_for()
+        second = self.token({"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}).json()
+        other = self.tokens_for("erin@example.test", "erin-pw")
+        listed = self.admin("/admin/tokens?user=CAROL@example.test")
+        self.assertEqual(listed["user"], "carol@example.test")
+        self.assertEqual([(t["token"], t["state"]) for t in listed["access_tokens"]],
+                         [(first["access_token"], "live"), (second["access_token"], "live")])
+        self.assertEqual([(t["token"], t["state"]) for t in listed["refresh_tokens"]],
+                         [(first["refresh_token"], "rotated"), (second["refresh_token"], "live")])
+        self.assertRegex(listed["access_tokens"][0]["issued"], r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$")
+        self.assertNotIn(other["access_token"], str(listed))
+        self.admin("/admin/revoke", {"user": "carol@example.test"})
+        listed = self.admin("/admin/tokens?user=carol@example.test")
+        self.assertEqual([t["state"] for t in listed["access_tokens"] + listed["refresh_tokens"]],
+                         ["revoked", "revoked", "rotated", "revoked"])
+        self.assertEqual(self.admin("/admin/tokens?user=dave@example.test"),
+                         {"ok": True, "user": "dave@example.test", "access_tokens": [], "refresh_tokens": []})
+        self.assertIn("unknown user", self.admin("/admin/tokens?user=nobody@example.test", expect=404)["error"])
+        self.assertIn("required", self.admin("/admin/tokens", expect=400)["error"])
 
 
 class DeviceCodeTest(FakeIdpTestCase):

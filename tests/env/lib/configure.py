@@ -52,6 +52,7 @@ def providers(ports, idp_url, client_id):
                     "authorize_url": base + "authorize",
                     "token_url": base + "token",
                     "device_code_url": base + "devicecode",
+                    "admin_consent_url": idp_url + "/{tenant}/adminconsent?client_id={client_id}",
                     "tenant": "common",
                     "client_id": client_id,
                     "scopes": SCOPES,

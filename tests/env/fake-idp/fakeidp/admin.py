@@ -27,7 +27,7 @@ class AdminHandler(BaseHandler):
         if route is None:
             return self.send_json(404, {"error": "no such admin endpoint: %s %s" % (method, path)})
         try:
-            body = self.json_body() if method == "POST" else {}
+            body = self.json_body() if method == "POST" else query
             result = route(self.app, body)
         except ValueError as exc:  # includes bad JSON
             return self.send_json(400, {"error": str(exc)})
@@ -164,6 +164,13 @@ def state(app, body):
     return snapshot
 
 
+def tokens(app, body):
+    """Every token issued to the user since the last reset, dead ones too: tests look for them where
+    they must never be (files, logs)."""
+    user = _user(app, body)
+    return dict(user=user["email"], **app.store.tokens_of(user["email"]))
+
+
 def reset(app, body):
     """Back to the state right after start: no tokens, no queued failures, good certificate, normal mode."""
     app.store.reset()
@@ -185,5 +192,6 @@ ROUTES = {
     ("POST", "/admin/access-token-lifetime"): token_lifetime,
     ("POST", "/admin/slow-down"): slow_down,
     ("GET", "/admin/state"): state,
+    ("GET", "/admin/tokens"): tokens,
     ("POST", "/admin/reset"): reset,
 }

@@ -289,6 +289,20 @@ class Store:
             return rec
 
     # ---- admin view ----------------------------------------------------------------------------
+    def tokens_of(self, email):
+        """The user's access and refresh tokens in the order they were issued, with their state."""
+        now = time.time()
+        with self.lock:
+            access = [dict(token=token, state="revoked" if rec["revoked"] else
+                           "expired" if now >= rec["expires"] else "live",
+                           issued=errors.timestamp(_utc(rec["issued"])), client_id=rec["client_id"],
+                           tenant=rec["tenant"])
+                      for token, rec in self.access_tokens.items() if rec["user"] == email]
+            refresh = [dict(token=token, state=rec["state"], issued=errors.timestamp(_utc(rec["issued"])),
+                            client_id=rec["client_id"], tenant=rec["tenant"])
+                       for token, rec in self.refresh_tokens.items() if rec["user"] == email]
+            return {"access_tokens": access, "refresh_tokens": refresh}
+
     def snapshot(self):
         now = time.time()
         with self.lock:
