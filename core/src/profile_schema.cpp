@@ -43,6 +43,129 @@ CREATE TABLE account_servers (
   PRIMARY KEY (account_id, purpose, protocol)
 ) WITHOUT ROWID;
 )sql"},
+        {2, "mail store: folders, messages, bodies, attachments, pending operations, search index", R"sql(
+CREATE TABLE folders (
+  id             INTEGER PRIMARY KEY,
+  account_id     INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  path           TEXT NOT NULL,
+  separator      TEXT NOT NULL DEFAULT '',
+  role           TEXT NOT NULL DEFAULT ''
+                 CHECK (role IN ('inbox', 'sent', 'drafts', 'trash', 'junk', 'archive', '')),
+  uidvalidity    INTEGER NOT NULL DEFAULT 0,
+  uidnext        INTEGER NOT NULL DEFAULT 0,
+  highest_modseq INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (account_id, path)
+);
+
+-- uid NULL: a local-only message (a draft not yet appended, a move the server has not confirmed).
+-- msgid is the Message-ID header; the other tables' message_id columns are messages.id.
+-- date is the Date header, or the server's INTERNALDATE when the header is missing.
+CREATE TABLE messages (
+  id              INTEGER PRIMARY KEY,
+  folder_id       INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+  uid             INTEGER CHECK (uid IS NULL OR uid > 0),
+  modseq          INTEGER NOT NULL DEFAULT 0,
+  flags           INTEGER NOT NULL DEFAULT 0,
+  internal_date   INTEGER NOT NULL DEFAULT 0,
+  size            INTEGER NOT NULL DEFAULT 0,
+  msgid           TEXT NOT NULL DEFAULT '',
+  in_reply_to     TEXT NOT NULL DEFAULT '',
+  subject         TEXT NOT NULL DEFAULT '',
+  from_name       TEXT NOT NULL DEFAULT '',
+  from_addr       TEXT NOT NULL DEFAULT '',
+  to_list         TEXT NOT NULL DEFAULT '',
+  cc_list         TEXT NOT NULL DEFAULT '',
+  date            INTEGER NOT NULL DEFAULT 0,
+  has_attachments INTEGER NOT NULL DEFAULT 0,
+  body_state      TEXT NOT NULL DEFAULT 'none' CHECK (body_state IN ('none', 'downloaded')),
+  UNIQUE (folder_id, uid)
+);
+CREATE INDEX messages_by_date ON messages(folder_id, date DESC, id DESC);
+CREATE INDEX messages_unread ON messages(folder_id) WHERE (flags & 1) = 0;
+CREATE INDEX messages_without_body ON messages(folder_id, internal_date) WHERE body_state = 'none';
+
+CREATE TABLE bodies (
+  message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+  raw        BLOB NOT NULL
+);
+
+CREATE TABLE attachments (
+  message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+  position   INTEGER NOT NULL,
+  filename   TEXT NOT NULL DEFAULT '',
+  mime_type  TEXT NOT NULL DEFAULT '',
+  size       INTEGER NOT NULL DEFAULT 0,
+  content_id TEXT NOT NULL DEFAULT '',
+  is_inline  INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (message_id, position)
+) WITHOUT ROWID;
+
+-- The user's changes waiting for the server, oldest first. payload is JSON: flags {"add","remove"},
+-- move {"target_folder_id","message"}, append {"message","add"}, delete {}.
+CREATE TABLE pending_operations (
+  id         INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  folder_id  INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+  uid        INTEGER,
+  kind       TEXT NOT NULL CHECK (kind IN ('flags', 'move', 'delete', 'append')),
+  payload    TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(payload)),
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX pending_by_account ON pending_operations(account_id, id);
+CREATE INDEX pending_by_message ON pending_operations(folder_id, uid);
+
+-- The searchable text of each message, stored once: it is both the text body shown to the reader
+-- and the external content of the full-text index, which the triggers keep in step with it (a
+-- contentless table cannot delete rows before SQLite 3.43).
+CREATE TABLE message_text (
+  message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+  subject    TEXT NOT NULL DEFAULT '',
+  sender     TEXT NOT NULL DEFAULT '',
+  recipients TEXT NOT NULL DEFAULT '',
+  body       TEXT NOT NULL DEFAULT ''
+);
+
+CREATE VIRTUAL TABLE message_index USING fts5(
+  subject, sender, recipients, body,
+  content = 'message_text', content_rowid = 'message_id',
+  tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TRIGGER message_text_ai AFTER INSERT ON message_text BEGIN
+  INSERT INTO message_index(rowid, subject, sender, recipients, body)
+  VALUES (new.message_id, new.subject, new.sender, new.recipients, new.body);
+END;
+CREATE TRIGGER message_text_ad AFTER DELETE ON message_text BEGIN
+  INSERT INTO message_index(message_index, rowid, subject, sender, recipients, body)
+  VALUES ('delete', old.message_id, old.subject, old.sender, old.recipients, old.body);
+END;
+CREATE TRIGGER message_text_au AFTER UPDATE ON message_text BEGIN
+  INSERT INTO message_index(message_index, rowid, subject, sender, recipients, body)
+  VALUES ('delete', old.message_id, old.subject, old.sender, old.recipients, old.body);
+  INSERT INTO message_index(rowid, subject, sender, recipients, body)
+  VALUES (new.message_id, new.subject, new.sender, new.recipients, new.body);
+END;
+)sql"},
+        {3, "outbox", R"sql(
+-- Messages on their way out. A row is committed (synchronous=FULL: fsynced) before anyone is told
+-- "queued", and deleted only when the server accepted it and the Sent copy exists.
+CREATE TABLE outbox (
+  id                  INTEGER PRIMARY KEY,
+  account_id          INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  state               TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'accepted', 'failed')),
+  envelope_from       TEXT NOT NULL,
+  recipients          TEXT NOT NULL,  -- JSON array of addresses
+  subject             TEXT NOT NULL DEFAULT '',
+  message             BLOB NOT NULL,
+  created_at          INTEGER NOT NULL,
+  next_attempt_at     INTEGER NOT NULL DEFAULT 0,
+  attempts            INTEGER NOT NULL DEFAULT 0,
+  last_error          TEXT NOT NULL DEFAULT '',
+  last_error_category TEXT NOT NULL DEFAULT '',
+  server_reply        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX outbox_due ON outbox(account_id, state, next_attempt_at);
+)sql"},
     };
     return list;
 }

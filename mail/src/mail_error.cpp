@@ -1,5 +1,7 @@
 #include "mail_error.hpp"
 
+#include "tern/mail/smtp_reply.hpp"
+
 #include <cctype>
 
 #include <vmime/exception.hpp>
@@ -54,6 +56,13 @@ Error authentication_failed(const FailureContext& context, const std::string& vm
     const std::string user = auth ? auth->login().user : std::string();
     std::string message = name + " refused the sign-in" + (user.empty() ? "" : " of " + user);
     if (!ctx.response.empty()) message += ": \"" + ctx.response + "\"";
+    // SMTP answers such as "535 5.7.139" say why in a way Tern can explain (DESIGN §3).
+    if (context.server.protocol == MailProtocol::Smtp && !ctx.response.empty() &&
+        std::isdigit(static_cast<unsigned char>(ctx.response.front()))) {
+        const auto meaning = explain_smtp_reply(ctx.response);
+        if (!meaning.explanation.empty())
+            return Error(meaning.category, message + ". " + meaning.explanation, vmime_text, ctx);
+    }
     if (auth && auth->login().mechanism != SaslMechanism::Password) {
         if (const auto challenge = auth->error_challenge(); !challenge.empty()) ctx.response += " " + challenge;
         message += ". The server did not accept the sign-in token.";
@@ -132,6 +141,18 @@ Error to_mail_error(std::exception_ptr thrown, const FailureContext& context) {
     } catch (const vmime::exceptions::message_not_found& e) {
         return Error(ErrorCategory::NotFound, "The message no longer exists on " + name + ".", e.what());
     } catch (const vmime::exception& e) {
+        // vmime's sockets report errno failures as plain vmime::exception ("ENOTCONN: ...").
+        const std::string text = e.what();
+        for (const char* broken : {"ENOTCONN", "ECONNRESET", "EPIPE", "ECONNABORTED", "ENETUNREACH", "EHOSTUNREACH",
+                                   "ECONNREFUSED", "Broken pipe", "Connection reset"})
+            if (text.find(broken) != std::string::npos)
+                return Error(ErrorCategory::Network,
+                             "The connection to " + name + " broke while " + context.doing + " it (" + text +
+                                 "). Tern will connect again and carry on where it stopped.",
+                             text, protocol_context(context));
+        if (text.find("ETIMEDOUT") != std::string::npos)
+            return Error(ErrorCategory::Timeout, name + " stopped answering while " + context.doing + " it.", text,
+                         protocol_context(context));
         return Error(ErrorCategory::Protocol,
                      "Something went wrong while " + context.doing + " " + name + ": " + e.what(),
                      std::string(e.name()) + ": " + e.what(), protocol_context(context));

@@ -5,6 +5,14 @@
 #include "mail_error.hpp"
 #include "tern/mail/mail_library.hpp"
 
+#include <vmime/net/imap/IMAPConnection.hpp>
+#include <vmime/net/imap/IMAPStore.hpp>
+#include <vmime/net/pop3/POP3Connection.hpp>
+#include <vmime/net/pop3/POP3Store.hpp>
+#include <vmime/net/smtp/SMTPConnection.hpp>
+#include <vmime/net/smtp/SMTPTransport.hpp>
+#include <vmime/net/socket.hpp>
+
 #include <spdlog/spdlog.h>
 
 namespace tern::mail::detail {
@@ -92,6 +100,22 @@ MailService::~MailService() {
         if (service_->isConnected()) service_->disconnect();
     } catch (...) {
         // Logging out of a connection that is already broken fails; nothing is lost.
+    }
+}
+
+void MailService::abandon() noexcept {
+    try {
+        vmime::shared_ptr<vmime::net::socket> socket;
+        if (auto imap = vmime::dynamicCast<vmime::net::imap::IMAPStore>(service_)) {
+            if (auto c = imap->getConnection()) socket = std::const_pointer_cast<vmime::net::socket>(c->getSocket());
+        } else if (auto pop3 = vmime::dynamicCast<vmime::net::pop3::POP3Store>(service_)) {
+            if (auto c = pop3->getConnection()) socket = c->getSocket();
+        } else if (auto smtp = vmime::dynamicCast<vmime::net::smtp::SMTPTransport>(service_)) {
+            if (auto c = smtp->getConnection()) socket = c->getSocket();
+        }
+        if (socket) socket->disconnect();
+    } catch (...) {
+        // Already closed.
     }
 }
 

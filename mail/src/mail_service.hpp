@@ -40,6 +40,9 @@ public:
         }
     }
     Error failure(std::exception_ptr thrown, const std::string& doing) const;
+    // Closes the socket without a goodbye (LOGOUT, QUIT): for a connection a failure left in an
+    // unknown state. vmime's own teardown of such a connection is not safe.
+    void abandon() noexcept;
     // Throws what failure() gives, or `thrown` itself when it already is a tern::Error (so that
     // subclasses such as CertificateRejected keep what they carry).
     [[noreturn]] void raise(std::exception_ptr thrown, const std::string& doing) const;

@@ -1,0 +1,85 @@
+#include "cutting_relay.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <stdexcept>
+
+namespace tern::test {
+
+CuttingRelay::CuttingRelay(int upstream_port, std::size_t cut_after_server_bytes)
+    : upstream_port_(upstream_port), limit_(cut_after_server_bytes) {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 || ::listen(listen_fd_, 8) != 0 ||
+        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+        throw std::runtime_error("relay: cannot listen on 127.0.0.1");
+    port_ = ntohs(address.sin_port);
+    acceptor_ = std::thread([this] { accept_loop(); });
+}
+
+CuttingRelay::~CuttingRelay() {
+    stopping_ = true;
+    ::shutdown(listen_fd_, SHUT_RDWR);
+    acceptor_.join();
+    for (auto& t : relays_) t.join();
+    ::close(listen_fd_);
+}
+
+void CuttingRelay::accept_loop() {
+    while (!stopping_) {
+        pollfd p{listen_fd_, POLLIN, 0};
+        if (::poll(&p, 1, 100) <= 0) continue;
+        const int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (client < 0) continue;
+        if (cut_) {  // the "server" is down: refuse by closing at once
+            ::close(client);
+            continue;
+        }
+        const int server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(static_cast<uint16_t>(upstream_port_));
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(server, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+            ::close(server);
+            ::close(client);
+            continue;
+        }
+        std::lock_guard lock(mutex_);
+        relays_.emplace_back([this, client, server] { relay(client, server); });
+    }
+}
+
+void CuttingRelay::relay(int client, int server) {
+    char buffer[16384];
+    while (!stopping_ && !cut_) {
+        pollfd fds[2]{{client, POLLIN, 0}, {server, POLLIN, 0}};
+        if (::poll(fds, 2, 50) <= 0) continue;
+        bool closed = false;
+        for (int i = 0; i < 2 && !closed; ++i) {
+            if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            const auto n = ::recv(fds[i].fd, buffer, sizeof buffer, 0);
+            if (n <= 0) {
+                closed = true;
+                break;
+            }
+            if (i == 1 && (server_bytes_ += static_cast<std::size_t>(n)) > limit_) {
+                cut_ = true;  // the server "dies" before these bytes reach the client
+                break;
+            }
+            ::send(i == 0 ? server : client, buffer, static_cast<std::size_t>(n), MSG_NOSIGNAL);
+        }
+        if (closed) break;
+    }
+    ::close(client);
+    ::close(server);
+}
+
+}  // namespace tern::test
