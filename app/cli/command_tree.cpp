@@ -57,7 +57,7 @@ void add_account_commands(CLI::App& app, CommandArgs& a, Handler& selected) {
     auto* account = app.add_subcommand("account", "Add, list, inspect and remove mail accounts");
     account->require_subcommand(1);
 
-    auto* add = leaf(*account, "add", "Add a mail account", selected, not_built("account add", "the Accounts work"));
+    auto* add = leaf(*account, "add", "Add a mail account", selected, account_add);
     add->add_option("EMAIL", a.email, "Email address")->required();
     add->add_option("--provider", a.provider, "Provider id from providers.json (default: detected from the address)");
     add->add_option("--auth", a.auth, "How to sign in")->check(CLI::IsMember({"browser", "device", "password"}));
@@ -83,25 +83,26 @@ void add_mail_commands(CLI::App& app, CommandArgs& a, Handler& selected) {
     login_cmd->add_option("EMAIL", a.email, "Email address")->required();
     login_cmd->add_flag("--device", a.device_flow, "Use the device code flow instead of the browser");
 
-    auto* sync = leaf(app, "sync", "Fetch new mail", selected, not_built("sync", "the Mail core work"));
+    auto* sync = leaf(app, "sync", "Fetch new mail", selected, sync_mail);
     sync->add_option("EMAIL", a.email, "Only this account");
     sync->add_option("--folder", a.folder, "Only this folder");
 
-    auto* list = leaf(app, "list", "List messages", selected, not_built("list", "the Mail core work"));
+    auto* list = leaf(app, "list", "List messages", selected, list_messages);
     list->add_option("EMAIL", a.email, "Email address")->required();
     list->add_option("--folder", a.folder, "Folder (default INBOX)");
     list->add_option("--limit", a.limit, "At most this many messages")->check(CLI::PositiveNumber);
 
-    auto* show = leaf(app, "show", "Show one message", selected, not_built("show", "the Mail core work"));
+    auto* show = leaf(app, "show", "Show one message", selected, show_message);
     show->add_option("EMAIL", a.email, "Email address")->required();
     show->add_option("UID", a.uid, "Message UID")->required()->check(CLI::PositiveNumber);
     show->add_option("--folder", a.folder, "Folder (default INBOX)");
 
-    auto* search = leaf(app, "search", "Search stored mail", selected, not_built("search", "the Mail core work"));
+    auto* search = leaf(app, "search", "Search stored mail", selected, search_messages);
     search->add_option("EMAIL", a.email, "Email address")->required();
-    search->add_option("QUERY", a.query, "from: to: subject: has:attachment before: after: words")->required();
+    search->add_option("QUERY", a.query, "from: to: subject: has:attachment before: after: is:unread words")->required();
+    search->add_option("--limit", a.limit, "At most this many results")->check(CLI::PositiveNumber);
 
-    auto* send = leaf(app, "send", "Send a message", selected, not_built("send", "the Mail core work"));
+    auto* send = leaf(app, "send", "Send a message", selected, send_message);
     send->add_option("EMAIL", a.email, "Account to send from")->required();
     send->add_option("--to", a.to, "Recipient")->required();
     send->add_option("--cc", a.cc, "Copy recipient");
@@ -109,7 +110,7 @@ void add_mail_commands(CLI::App& app, CommandArgs& a, Handler& selected) {
     send->add_option("--body-file", a.body_file, "Body text file, or - for standard input");
     send->add_option("--attach", a.attach, "File to attach")->check(CLI::ExistingFile);
 
-    leaf(app, "outbox", "Show messages waiting to be sent", selected, not_built("outbox", "the Mail core work"))
+    leaf(app, "outbox", "Show messages waiting to be sent", selected, show_outbox)
         ->add_option("EMAIL", a.email, "Only this account");
 }
 

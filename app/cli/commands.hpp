@@ -40,7 +40,14 @@ using Handler = std::function<int(const CliContext&, const CommandArgs&)>;
 void build_command_tree(CLI::App& app, CliContext& ctx, CommandArgs& args, Handler& selected);
 
 // Built commands.
+int account_add(const CliContext& ctx, const CommandArgs& args);
 int account_list(const CliContext& ctx, const CommandArgs& args);
 int login(const CliContext& ctx, const CommandArgs& args);
+int sync_mail(const CliContext& ctx, const CommandArgs& args);
+int list_messages(const CliContext& ctx, const CommandArgs& args);
+int show_message(const CliContext& ctx, const CommandArgs& args);
+int search_messages(const CliContext& ctx, const CommandArgs& args);
+int send_message(const CliContext& ctx, const CommandArgs& args);
+int show_outbox(const CliContext& ctx, const CommandArgs& args);
 
 }  // namespace tern::cli

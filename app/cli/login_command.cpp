@@ -1,6 +1,7 @@
 // tern-cli login EMAIL [--device]: signs an account in with OAuth and keeps the refresh token in
 // the system credential store. Progress (the code to enter, the browser step) goes to stderr.
 #include "commands.hpp"
+#include "interrupt.hpp"
 
 #include "tern/accounts/account_repository.hpp"
 #include "tern/accounts/provider_catalog.hpp"
@@ -10,17 +11,10 @@
 #include "tern/auth/system_browser.hpp"
 #include "tern/auth/token_manager.hpp"
 
-#include <csignal>
 #include <iostream>
 
 namespace tern::cli {
 namespace {
-
-// Ctrl-C during a sign-in cancels it cleanly instead of killing the process mid-write.
-CancelToken* active_cancel = nullptr;
-extern "C" void on_interrupt(int) {
-    if (active_cancel) active_cancel->cancel();
-}
 
 struct SignInTarget {
     const accounts::Provider* provider = nullptr;
@@ -67,9 +61,7 @@ int login(const CliContext& ctx, const CommandArgs& args) {
     auth::TokenManager tokens(endpoint, *store, {profile.id(), args.email, "refresh-token"});
 
     CancelToken cancel;
-    active_cancel = &cancel;
-    std::signal(SIGINT, on_interrupt);
-    std::signal(SIGTERM, on_interrupt);
+    CancelOnInterrupt interrupt(cancel);
     auth::TokenGrant grant;
     if (args.device_flow) {
         const auto authorization = endpoint.request_device_code(&cancel);
@@ -81,7 +73,6 @@ int login(const CliContext& ctx, const CommandArgs& args) {
         options.login_hint = args.email;
         grant = auth::sign_in_with_browser(endpoint, auth::system_browser(), options, &cancel);
     }
-    active_cancel = nullptr;
     if (!grant.refresh_token)
         throw Error(ErrorCategory::Protocol, "Microsoft signed " + args.email +
                                                  " in without a refresh token, so Tern could not stay signed in.");

@@ -77,13 +77,30 @@ TEST_CASE("usage errors exit 2 with a message that says what is wrong", "[cli]")
 
 TEST_CASE("commands not built yet say so and exit 1", "[cli]") {
     TempDir tmp;
-    auto r = tern_cli(tmp, "--home '" + (tmp / "p").string() + "' sync");
+    auto r = tern_cli(tmp, "--home '" + (tmp / "p").string() + "' relay");
     CHECK(r.code == 1);
     CHECK(r.err.find("not built yet") != std::string::npos);
     CHECK(r.err.find("[unsupported]") != std::string::npos);
     auto json = tern_cli(tmp, "--json device list");
     CHECK(json.code == 1);
     CHECK(json.out.find("\"category\": \"unsupported\"") != std::string::npos);
+}
+
+TEST_CASE("mail commands on an empty profile say what to do first", "[cli]") {
+    TempDir tmp;
+    const auto home = "--home '" + (tmp / "p").string() + "' ";
+    auto sync = tern_cli(tmp, home + "sync");
+    CHECK(sync.code == 0);
+    CHECK(sync.out.find("account add") != std::string::npos);
+    auto list = tern_cli(tmp, home + "list nobody@example.test");
+    CHECK(list.code == 1);
+    CHECK(list.err.find("[not-found]") != std::string::npos);
+    CHECK(list.err.find("account add nobody@example.test") != std::string::npos);
+    auto outbox = tern_cli(tmp, home + "outbox");
+    CHECK(outbox.code == 0);
+    CHECK(outbox.out.find("empty") != std::string::npos);
+    auto bad_query = tern_cli(tmp, home + "search nobody@example.test 'subject:\"unterminated'");
+    CHECK(bad_query.code == 1);
 }
 
 TEST_CASE("account list works on an empty profile, with global options before or after the command", "[cli]") {

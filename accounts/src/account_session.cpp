@@ -1,0 +1,53 @@
+#include "tern/accounts/account_session.hpp"
+
+#include <set>
+
+namespace tern::accounts {
+
+AccountSession::AccountSession(Account account, std::string profile_id, const ProviderCatalog* catalog,
+                               auth::CredentialStore& store)
+    : account_(std::move(account)), profile_id_(std::move(profile_id)), store_(store) {
+    if (catalog) provider_ = catalog->find(account_.provider);
+}
+
+AccountSession::~AccountSession() = default;
+
+std::shared_ptr<mail::SaslCredentials> AccountSession::credentials() {
+    if (credentials_) return credentials_;
+    if (account_.mode != AccountMode::OAuth) {
+        credentials_ = std::make_shared<PasswordCredentials>(store_, password_key(profile_id_, account_.email),
+                                                             account_.email);
+        return credentials_;
+    }
+    if (!provider_ || !provider_->oauth)
+        throw Error(ErrorCategory::BadInput, account_.email + " is set to sign in with OAuth, but its provider \"" +
+                                                 account_.provider + "\" has no OAuth settings in providers.json.");
+    std::set<mail::MailProtocol> protocols;
+    for (const auto& server : account_.servers) protocols.insert(server.protocol);
+    const auto config = provider_->oauth->config_for(protocols, account_.tenant, account_.client_id);
+    if (config.client_id.empty())
+        throw Error(ErrorCategory::BadInput, "No Microsoft client id is configured: build Tern with "
+                                             "-DTERN_MS_CLIENT_ID=<id>, or give the account its organisation's client id.");
+    http_ = auth::make_curl_http_client(auth::http_options_from_environment());
+    endpoint_ = std::make_unique<auth::TokenEndpoint>(*http_, config, account_.email);
+    tokens_ = std::make_unique<auth::TokenManager>(*endpoint_, store_, refresh_token_key(profile_id_, account_.email));
+    const auto mechanism = provider_->oauth->sasl_mechanism == "OAUTHBEARER" ? mail::SaslMechanism::OAuthBearer
+                                                                            : mail::SaslMechanism::XOAuth2;
+    credentials_ = std::make_shared<TokenCredentials>(*tokens_, account_.email, mechanism);
+    return credentials_;
+}
+
+std::optional<mail::ConnectionOptions> AccountSession::connection(mail::MailProtocol protocol,
+                                                                  std::shared_ptr<const CancelToken> cancel) {
+    for (const auto& server : account_.servers) {
+        if (server.protocol != protocol) continue;
+        mail::ConnectionOptions options;
+        options.server = server;
+        options.credentials = credentials();
+        options.cancel = std::move(cancel);
+        return options;
+    }
+    return std::nullopt;
+}
+
+}  // namespace tern::accounts

@@ -1,0 +1,35 @@
+// What the mail commands share: the profile, the account named on the command line, and a session
+// that can connect to its servers with the right credentials.
+#pragma once
+
+#include "cli_context.hpp"
+#include "tern/accounts/account.hpp"
+#include "tern/accounts/account_session.hpp"
+#include "tern/accounts/provider_catalog.hpp"
+#include "tern/auth/credential_store.hpp"
+#include "tern/mail/message_store.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace tern::cli {
+
+struct OpenProfile {
+    Profile profile;
+    std::optional<accounts::ProviderCatalog> catalog;  // absent when providers.json cannot be read
+    std::optional<Error> catalog_error;
+    std::unique_ptr<auth::CredentialStore> secrets = auth::make_system_credential_store();
+
+    // Throws NotFound naming `tern-cli account add` when there is no such account.
+    accounts::Account account(const std::string& email);
+    // Every account, or only `email` when it is not empty.
+    std::vector<accounts::Account> accounts(const std::string& email);
+    std::unique_ptr<accounts::AccountSession> session(const accounts::Account& account);
+    // The folder of an account's store; NotFound names `tern-cli sync` when it is unknown.
+    mail::FolderState folder(const accounts::Account& account, const std::string& path);
+};
+
+OpenProfile open_profile_for_mail(const CliContext& ctx);
+
+}  // namespace tern::cli
