@@ -77,6 +77,21 @@ void ImapSync::fail(MailService& service, std::exception_ptr thrown, const std::
 
 SyncReport ImapSync::sync(const SyncProgressFn& progress, const std::vector<std::string>& only) {
     const CancelToken& cancel = options_.cancel ? *options_.cancel : never_cancelled();
+    for (int attempt = 0;; ++attempt) {
+        try {
+            return sync_once(progress, only);
+        } catch (const Error& e) {
+            const bool broken = e.category() == ErrorCategory::Network || e.category() == ErrorCategory::Timeout;
+            if (!broken || attempt >= settings_.reconnect_attempts) throw;
+            const auto delay = settings_.reconnect_delay * (1 << std::min(attempt, 6));
+            spdlog::info("{}; connecting again in {} ms", e.log_line(), delay.count());
+            if (!cancel.wait_for(delay)) cancel.throw_if_cancelled();
+        }
+    }
+}
+
+SyncReport ImapSync::sync_once(const SyncProgressFn& progress, const std::vector<std::string>& only) {
+    const CancelToken& cancel = options_.cancel ? *options_.cancel : never_cancelled();
     SyncReport result;
     result.changes_pushed = push_changes();
 

@@ -10,8 +10,8 @@
 
 namespace tern::test {
 
-CuttingRelay::CuttingRelay(int upstream_port, std::size_t cut_after_server_bytes)
-    : upstream_port_(upstream_port), limit_(cut_after_server_bytes) {
+CuttingRelay::CuttingRelay(int upstream_port, std::size_t cut_after_server_bytes, After after)
+    : upstream_port_(upstream_port), limit_(cut_after_server_bytes), after_(after) {
     listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -38,7 +38,7 @@ void CuttingRelay::accept_loop() {
         if (::poll(&p, 1, 100) <= 0) continue;
         const int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
         if (client < 0) continue;
-        if (cut_) {  // the "server" is down: refuse by closing at once
+        if (cut_ && after_ == After::Down) {  // the "server" is down: refuse by closing at once
             ::close(client);
             continue;
         }
@@ -53,13 +53,14 @@ void CuttingRelay::accept_loop() {
             continue;
         }
         std::lock_guard lock(mutex_);
-        relays_.emplace_back([this, client, server] { relay(client, server); });
+        const int generation = generation_;
+        relays_.emplace_back([this, client, server, generation] { relay(client, server, generation); });
     }
 }
 
-void CuttingRelay::relay(int client, int server) {
+void CuttingRelay::relay(int client, int server, int generation) {
     char buffer[16384];
-    while (!stopping_ && !cut_) {
+    while (!stopping_ && generation == generation_) {
         pollfd fds[2]{{client, POLLIN, 0}, {server, POLLIN, 0}};
         if (::poll(fds, 2, 50) <= 0) continue;
         bool closed = false;
@@ -70,8 +71,9 @@ void CuttingRelay::relay(int client, int server) {
                 closed = true;
                 break;
             }
-            if (i == 1 && (server_bytes_ += static_cast<std::size_t>(n)) > limit_) {
+            if (i == 1 && !cut_ && (server_bytes_ += static_cast<std::size_t>(n)) > limit_) {
                 cut_ = true;  // the server "dies" before these bytes reach the client
+                ++generation_;
                 break;
             }
             ::send(i == 0 ? server : client, buffer, static_cast<std::size_t>(n), MSG_NOSIGNAL);

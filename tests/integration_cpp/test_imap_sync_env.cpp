@@ -201,6 +201,8 @@ TEST_CASE("a server that dies mid-sync gives a network error, and the next sync 
     test::CuttingRelay relay(std::stoi(setup.env.get("IMAPS_PORT")), 200000);
     SyncSettings small_batches;
     small_batches.header_batch = 10;
+    small_batches.reconnect_attempts = 2;
+    small_batches.reconnect_delay = 100ms;
     Client alice(relay.port(), small_batches);
     try {
         alice.sync->sync({}, {folder.path});
@@ -226,6 +228,24 @@ TEST_CASE("a server that dies mid-sync gives a network error, and the next sync 
     CHECK(alice.store.uids(alice.folder_id(folder.path)).size() == 120);
     CHECK(alice.subjects(folder.path).size() == 120);
     CHECK(alice.store.uids_without_body(id->id, 0, 1000).empty());
+    alice.check_consistent();
+}
+
+TEST_CASE("a network blip mid-sync is survived: Tern connects again and the same sync completes",
+          "[imap-sync]") {
+    Client setup;
+    TestFolder folder(setup, "sync-blip");
+    for (int i = 0; i < 80; ++i)
+        setup.sync->append(folder.path, message("blip-" + std::to_string(i), std::string(2000, 'b')), 0);
+    test::CuttingRelay relay(std::stoi(setup.env.get("IMAPS_PORT")), 100000, test::CuttingRelay::After::Blip);
+    SyncSettings settings;
+    settings.header_batch = 10;
+    settings.reconnect_delay = 100ms;
+    Client alice(relay.port(), settings);
+    alice.sync->sync({}, {folder.path});
+    CHECK(relay.cut());
+    CHECK(alice.subjects(folder.path).size() == 80);
+    CHECK(alice.store.uids_without_body(alice.folder_id(folder.path), 0, 100).empty());
     alice.check_consistent();
 }
 

@@ -30,6 +30,10 @@ struct SyncSettings {
     BodyPolicy bodies = BodyPolicy::All;
     int recent_days = 30;
     std::size_t header_batch = 500;  // messages per FETCH and per store transaction
+    // A connection that breaks (network, time-out) is opened again this many times per sync,
+    // waiting reconnect_delay, then twice as long each time; the pass resumes where it stopped.
+    int reconnect_attempts = 3;
+    std::chrono::milliseconds reconnect_delay{1000};
 };
 
 struct SyncProgress {
@@ -63,9 +67,10 @@ public:
     ImapSync(const ImapSync&) = delete;
     ImapSync& operator=(const ImapSync&) = delete;
 
-    // One pass over the account (or only the folders named in `only`). Connects when needed; a
-    // broken connection is dropped and the next call reconnects. Throws tern::Error; what was
-    // committed before the error stays, and the next pass continues from there.
+    // One pass over the account (or only the folders named in `only`). Connects when needed and
+    // reconnects with backoff after a network failure (SyncSettings). Throws tern::Error; what
+    // was committed before the error stays, and the next pass continues from there. The report
+    // counts the work of the last attempt.
     SyncReport sync(const SyncProgressFn& progress = {}, const std::vector<std::string>& only = {});
 
     // Sends the person's queued flag changes, moves and deletions; returns how many were applied.
@@ -89,6 +94,7 @@ public:
 
 private:
     detail::MailService& service();
+    SyncReport sync_once(const SyncProgressFn& progress, const std::vector<std::string>& only);
     FolderSyncReport sync_folder(std::int64_t folder_id, const SyncProgressFn& progress);
     // Drops the connection (whatever state a failure left it in, the next call starts clean)
     // and throws the failure as a tern::Error worded with `doing`.
