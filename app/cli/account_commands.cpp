@@ -1,5 +1,8 @@
 // tern-cli account ...
 #include "commands.hpp"
+#include "open_account.hpp"
+
+#include "tern/accounts/account_credentials.hpp"
 
 #include "tern/accounts/account_repository.hpp"
 
@@ -29,6 +32,76 @@ int account_list(const CliContext& ctx, const CommandArgs&) {
     for (const auto& a : accounts)
         std::cout << std::left << std::setw(40) << a.email << ' ' << std::setw(12) << a.provider << ' '
                   << to_string(a.mode) << '\n';
+    return exit_ok;
+}
+
+}  // namespace tern::cli
+
+namespace tern::cli {
+namespace {
+
+std::string token_state(OpenProfile& open, const accounts::Account& a) {
+    if (a.provider == "custom" && a.mode == accounts::AccountMode::Password) return "none";
+    const auto token = open.secrets->load(accounts::refresh_token_key(open.profile.id(), a.email));
+    return token ? "acquired" : "not-acquired";
+}
+
+nlohmann::json optional_json(const std::optional<std::int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
+nlohmann::json optional_json(const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
+
+}  // namespace
+
+int account_status(const CliContext& ctx, const CommandArgs& args) {
+    auto open = open_profile_for_mail(ctx);
+    auto out = nlohmann::json::array();
+    for (const auto& a : open.accounts(args.email)) {
+        nlohmann::json servers = nlohmann::json::array();
+        for (const auto& s : a.servers)
+            servers.push_back(std::string(mail::to_string(s.protocol)) + " " + s.host + ":" + std::to_string(s.port) +
+                              ":" + std::string(mail::to_string(s.tls)));
+        out.push_back({{"email", a.email},
+                       {"provider", a.provider},
+                       {"mode", std::string(to_string(a.mode))},
+                       {"fallback_reason", optional_json(a.fallback_reason)},
+                       {"fallback_since", optional_json(a.fallback_since)},
+                       {"last_oauth_attempt", optional_json(a.last_oauth_attempt)},
+                       {"token_state", token_state(open, a)},
+                       {"servers", servers}});
+    }
+    if (ctx.json) {
+        print_json(args.email.empty() ? out : out.front());
+        return exit_ok;
+    }
+    if (out.empty()) std::cout << "No accounts. Add one with: tern-cli account add EMAIL\n";
+    for (const auto& a : out) {
+        std::cout << a["email"].get<std::string>() << "\n  provider: " << a["provider"].get<std::string>()
+                  << "\n  sign-in:  " << a["mode"].get<std::string>() << " (token " << a["token_state"].get<std::string>()
+                  << ")\n";
+        if (!a["fallback_reason"].is_null())
+            std::cout << "  Using password sign-in because Microsoft sign-in failed: "
+                      << a["fallback_reason"].get<std::string>() << "\n";
+        for (const auto& s : a["servers"]) std::cout << "  server:   " << s.get<std::string>() << "\n";
+    }
+    return exit_ok;
+}
+
+int account_remove(const CliContext& ctx, const CommandArgs& args) {
+    auto open = open_profile_for_mail(ctx);
+    const auto account = open.account(args.email);
+    // Secrets first: if the keyring refuses, nothing is removed and the person can try again.
+    for (const auto& key : {accounts::password_key(open.profile.id(), account.email),
+                            accounts::refresh_token_key(open.profile.id(), account.email)})
+        open.secrets->remove(key);
+    const auto messages = open.profile.db().query_int(
+        "SELECT count(*) FROM messages m JOIN folders f ON f.id = m.folder_id WHERE f.account_id = " +
+        std::to_string(account.id));
+    accounts::AccountRepository(open.profile.db()).remove(account.email);
+    if (ctx.json) {
+        print_json({{"removed", account.email}, {"messages", messages}});
+    } else {
+        std::cout << "Removed " << account.email << ", its " << messages
+                  << " stored messages and its secrets in the keyring. The mail on the server is untouched.\n";
+    }
     return exit_ok;
 }
 

@@ -67,9 +67,9 @@ void add_account_commands(CLI::App& app, CommandArgs& a, Handler& selected) {
     add->add_option("--user", a.user, "User name on the servers (default: the email address)");
 
     leaf(*account, "list", "List the accounts of the profile", selected, account_list);
-    leaf(*account, "status", "Show how accounts sign in and why", selected, not_built("account status", "the Accounts work"))
+    leaf(*account, "status", "Show how accounts sign in and why", selected, account_status)
         ->add_option("EMAIL", a.email, "Only this account");
-    leaf(*account, "remove", "Remove an account and its secrets", selected, not_built("account remove", "the Accounts work"))
+    leaf(*account, "remove", "Remove an account and its secrets", selected, account_remove)
         ->add_option("EMAIL", a.email, "Email address")
         ->required();
     leaf(*account, "retry-oauth", "Try Microsoft sign-in again for an account in fallback", selected,

@@ -42,6 +42,8 @@ void build_command_tree(CLI::App& app, CliContext& ctx, CommandArgs& args, Handl
 // Built commands.
 int account_add(const CliContext& ctx, const CommandArgs& args);
 int account_list(const CliContext& ctx, const CommandArgs& args);
+int account_status(const CliContext& ctx, const CommandArgs& args);
+int account_remove(const CliContext& ctx, const CommandArgs& args);
 int login(const CliContext& ctx, const CommandArgs& args);
 int sync_mail(const CliContext& ctx, const CommandArgs& args);
 int list_messages(const CliContext& ctx, const CommandArgs& args);

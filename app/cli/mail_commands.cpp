@@ -6,6 +6,7 @@
 #include "tern/mail/imap_sync.hpp"
 #include "tern/mail/message_store.hpp"
 #include "tern/mail/outbox.hpp"
+#include "tern/mail/pop3_download.hpp"
 #include "tern/mail/search_query.hpp"
 
 #include <ctime>
@@ -79,21 +80,32 @@ int sync_mail(const CliContext& ctx, const CommandArgs& args) {
     for (const auto& account : accounts) {
         try {
             auto session = open.session(account);
-            auto options = session->connection(mail::MailProtocol::Imap, cancel);
-            if (!options)
+            const auto progress = [&](const mail::SyncProgress& p) {
+                std::cerr << account.email << (p.folder.empty() ? "" : " " + p.folder) << ": " << stage_word(p.stage)
+                          << ' ' << p.done;
+                if (p.total) std::cerr << '/' << p.total;
+                std::cerr << '\n';
+            };
+            mail::SyncReport report;
+            if (auto options = session->connection(mail::MailProtocol::Imap, cancel)) {
+                mail::ImapSync sync(store, account.id, *options);
+                std::vector<std::string> only;
+                if (!args.folder.empty()) only.push_back(args.folder);
+                report = sync.sync(progress, only);
+            } else if (auto pop3 = session->connection(mail::MailProtocol::Pop3, cancel)) {
+                // POP3 has one folder; its download reports like an IMAP sync of INBOX.
+                if (!args.folder.empty() && args.folder != "INBOX")
+                    throw Error(ErrorCategory::BadInput, account.email + " is a POP3 account: it has only INBOX.");
+                const auto got = mail::Pop3Download(open.profile.db(), account.id, *pop3).download(progress);
+                mail::FolderSyncReport inbox;
+                inbox.path = "INBOX";
+                inbox.added = inbox.bodies = got.downloaded;
+                inbox.unchanged = got.downloaded == 0;
+                report.folders.push_back(inbox);
+            } else {
                 throw Error(ErrorCategory::Unsupported,
-                            account.email + " has no IMAP server; tern-cli sync downloads IMAP accounts.");
-            mail::ImapSync sync(store, account.id, *options);
-            std::vector<std::string> only;
-            if (!args.folder.empty()) only.push_back(args.folder);
-            const auto report = sync.sync(
-                [&](const mail::SyncProgress& p) {
-                    std::cerr << account.email << (p.folder.empty() ? "" : " " + p.folder) << ": "
-                              << stage_word(p.stage) << ' ' << p.done;
-                    if (p.total) std::cerr << '/' << p.total;
-                    std::cerr << '\n';
-                },
-                only);
+                            account.email + " has no IMAP or POP3 server; tern-cli sync downloads from those.");
+            }
             // Queued messages go out with the sync.
             mail::OutboxSendReport sent;
             if (auto smtp = session->connection(mail::MailProtocol::Smtp, cancel)) {

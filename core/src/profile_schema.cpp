@@ -166,6 +166,23 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_due ON outbox(account_id, state, next_attempt_at);
 )sql"},
+        {4, "POP3 UIDL tracking", R"sql(
+-- Every message a POP3 server listed, by its UIDL, with the local uid it has in the account's INBOX
+-- folder (messages.uid): POP3 has no integer UIDs. downloaded_at is NULL while the message is on
+-- its way into the store (uid reserved, message not yet committed): the next download stores it
+-- again under the same uid. A row outlives the message on the server, so that it is never
+-- downloaded twice; deleted_on_server = 1 once the server no longer has it (Tern deleted it, or
+-- someone else did).
+CREATE TABLE pop3_uidls (
+  account_id        INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  uidl              TEXT NOT NULL,
+  uid               INTEGER NOT NULL CHECK (uid > 0),
+  downloaded_at     INTEGER,
+  deleted_on_server INTEGER NOT NULL DEFAULT 0 CHECK (deleted_on_server IN (0, 1)),
+  PRIMARY KEY (account_id, uidl)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX pop3_uidls_by_uid ON pop3_uidls(account_id, uid);
+)sql"},
     };
     return list;
 }

@@ -72,6 +72,16 @@ Error authentication_failed(const FailureContext& context, const std::string& vm
     return Error(ErrorCategory::AuthRejected, message, vmime_text, ctx);
 }
 
+Error timed_out(const FailureContext& context, const std::string& vmime_text) {
+    const auto name = server_name(context.server);
+    if (context.cancel && context.cancel->cancelled())
+        return Error(ErrorCategory::Cancelled, "Cancelled while " + context.doing + " " + name + ".", vmime_text);
+    return Error(ErrorCategory::Timeout,
+                 name + " did not answer within " + std::to_string(context.timeout_seconds) + " seconds while " +
+                     context.doing + " it. Tern will try again later.",
+                 vmime_text, protocol_context(context));
+}
+
 }  // namespace
 
 std::string server_name(const ServerEndpoint& server) {
@@ -85,12 +95,7 @@ Error to_mail_error(std::exception_ptr thrown, const FailureContext& context) {
     } catch (const Error& e) {
         return e;
     } catch (const vmime::exceptions::operation_timed_out& e) {
-        if (context.cancel && context.cancel->cancelled())
-            return Error(ErrorCategory::Cancelled, "Cancelled while " + context.doing + " " + name + ".", e.what());
-        return Error(ErrorCategory::Timeout,
-                     name + " did not answer within " + std::to_string(context.timeout_seconds) + " seconds while " +
-                         context.doing + " it. Tern will try again later.",
-                     e.what(), protocol_context(context));
+        return timed_out(context, e.what());
     } catch (const vmime::exceptions::operation_cancelled& e) {
         return Error(ErrorCategory::Cancelled, "Cancelled while " + context.doing + " " + name + ".", e.what());
     } catch (const vmime::exceptions::authentication_error& e) {
@@ -150,6 +155,9 @@ Error to_mail_error(std::exception_ptr thrown, const FailureContext& context) {
                              "The connection to " + name + " broke while " + context.doing + " it (" + text +
                                  "). Tern will connect again and carry on where it stopped.",
                              text, protocol_context(context));
+        // vmime's GnuTLS socket rethrows what its transport threw by value, as a plain
+        // vmime::exception: a time-out (or a cancel) in the middle of a TLS read arrives here.
+        if (text == vmime::exceptions::operation_timed_out().what()) return timed_out(context, text);
         if (text.find("ETIMEDOUT") != std::string::npos)
             return Error(ErrorCategory::Timeout, name + " stopped answering while " + context.doing + " it.", text,
                          protocol_context(context));

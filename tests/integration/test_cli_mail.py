@@ -132,9 +132,46 @@ class CliMail(unittest.TestCase):
         finally:
             delete_folder(ALICE, ALICE_PW, folder)
 
+    def test_status_shows_how_an_account_signs_in_and_remove_takes_its_mail_and_secrets(self):
+        folder = "rm-" + uuid.uuid4().hex[:8]
+        append(ALICE, ALICE_PW, folder, 3, "rm-msg")
+        try:
+            p = self.profile()
+            p.add_password_account(ALICE, ALICE_PW)
+            status = p.json("account", "status", ALICE)
+            for field in ("email", "provider", "mode", "fallback_reason", "fallback_since", "last_oauth_attempt",
+                          "token_state"):
+                self.assertIn(field, status)
+            self.assertEqual((status["email"], status["provider"], status["mode"]), (ALICE, "example", "password"))
+            self.assertIsNone(status["fallback_reason"])
+            db = sqlite3.connect(os.path.join(p.home, "tern.db"))
+            profile_id = db.execute("SELECT value FROM settings WHERE key = 'profile_id'").fetchone()[0]
+            db.close()
+
+            def stored_password():  # this profile's entry only: other tests' profiles keep theirs
+                return subprocess.run(["secret-tool", "search", "--all", "tern-profile", profile_id, "tern-account",
+                                       ALICE, "tern-kind", "password"], capture_output=True, text=True,
+                                      env=p.env).stdout
+            self.assertIn(ALICE_PW, stored_password())
+
+            p.run("sync", ALICE, "--folder", folder)
+            removed = p.json("account", "remove", ALICE)
+            self.assertEqual(removed["removed"], ALICE)
+            self.assertEqual(removed["messages"], 3)
+            self.assertEqual(p.json("account", "list"), [])
+            db = sqlite3.connect(os.path.join(p.home, "tern.db"))
+            self.assertEqual(db.execute("SELECT count(*) FROM messages").fetchone()[0], 0)
+            self.assertEqual(db.execute("SELECT count(*) FROM folders").fetchone()[0], 0)
+            db.close()
+            self.assertNotIn(ALICE_PW, stored_password())
+            # The mail on the server is untouched.
+            self.assertEqual(len(imap_search_subject(ALICE, ALICE_PW, folder, "rm-msg")), 3)
+        finally:
+            delete_folder(ALICE, ALICE_PW, folder)
+
     def test_a_sync_killed_half_way_leaves_a_consistent_store_and_resumes(self):
         folder = "kill-" + uuid.uuid4().hex[:8]
-        append(ALICE, ALICE_PW, folder, 1500, "kill-msg", body="x" * 3000)
+        append(ALICE, ALICE_PW, folder, 600, "kill-msg", body="x" * 3000)
         try:
             p = self.profile()
             p.add_password_account(ALICE, ALICE_PW)
@@ -144,7 +181,7 @@ class CliMail(unittest.TestCase):
             # Kill it once bodies are arriving: headers are in, bodies half-way.
             for line in proc.stderr:
                 m = re.search(r"bodies (\d+)", line)
-                if m and int(m.group(1)) >= 200:
+                if m and int(m.group(1)) >= 100:
                     break
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=30)
@@ -156,22 +193,22 @@ class CliMail(unittest.TestCase):
             db.execute("INSERT INTO message_index(message_index, rank) VALUES('integrity-check', 1)")
             stored = db.execute("SELECT count(*) FROM messages").fetchone()[0]
             bodies = db.execute("SELECT count(*) FROM bodies").fetchone()[0]
-            self.assertGreaterEqual(bodies, 200)
-            self.assertLess(bodies, 1500)
+            self.assertGreaterEqual(bodies, 100)
+            self.assertLess(bodies, 600)
             db.close()
 
-            p.run("sync", ALICE, "--folder", folder)
+            p.run("sync", ALICE, "--folder", folder, timeout=600)  # one round trip per body: slow on a busy machine
             db = sqlite3.connect(os.path.join(p.home, "tern.db"))
             self.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
             db.execute("INSERT INTO message_index(message_index, rank) VALUES('integrity-check', 1)")
             self.assertEqual(db.execute("SELECT count(*), count(DISTINCT uid) FROM messages m JOIN folders f "
-                                        "ON f.id = m.folder_id WHERE f.path = ?", (folder,)).fetchone(), (1500, 1500))
+                                        "ON f.id = m.folder_id WHERE f.path = ?", (folder,)).fetchone(), (600, 600))
             self.assertEqual(db.execute("SELECT count(*) FROM bodies b JOIN messages m ON m.id = b.message_id "
                                         "JOIN folders f ON f.id = m.folder_id WHERE f.path = ?", (folder,)).fetchone()[0],
-                             1500)
+                             600)
             db.close()
             self.assertGreaterEqual(stored, 1)
-            self.assertEqual(p.json("search", ALICE, "subject:kill-msg-1499")["hits"][0]["subject"], "kill-msg-1499")
+            self.assertEqual(p.json("search", ALICE, "subject:kill-msg-599")["hits"][0]["subject"], "kill-msg-599")
         finally:
             delete_folder(ALICE, ALICE_PW, folder)
 
