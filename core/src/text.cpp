@@ -8,4 +8,28 @@ void replace_all(std::string& text, std::string_view from, std::string_view to) 
         text.replace(pos, from.size(), to);
 }
 
+namespace {
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+char upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
+}  // namespace
+
+std::string ascii_lower(std::string_view text) {
+    std::string out(text);
+    for (auto& c : out) c = lower(c);
+    return out;
+}
+
+std::string ascii_upper(std::string_view text) {
+    std::string out(text);
+    for (auto& c : out) c = upper(c);
+    return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (lower(a[i]) != lower(b[i])) return false;
+    return true;
+}
+
 }  // namespace tern

@@ -3,10 +3,11 @@
 #include "credentials_authenticator.hpp"
 #include "tern/core/sasl_bearer.hpp"
 
+#include "tern/core/text.hpp"
+
 #include <vmime/security/sasl/SASLSession.hpp>
 
 #include <algorithm>
-#include <cctype>
 
 namespace tern::mail::detail {
 namespace {
@@ -19,17 +20,11 @@ void hand_over(std::string_view bytes, vmime::byte_t** out, size_t* out_length) 
     *out_length = bytes.size();
 }
 
-std::string upper(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return text;
-}
-
 }  // namespace
 
 BearerSaslMechanism::BearerSaslMechanism(vmime::shared_ptr<vmime::security::sasl::SASLContext>,
                                          const vmime::string& name)
-    : name_(upper(name)) {}
+    : name_(ascii_upper(name)) {}
 
 bool BearerSaslMechanism::step(vmime::shared_ptr<vmime::security::sasl::SASLSession> session,
                                const vmime::byte_t* challenge, const size_t challenge_length,

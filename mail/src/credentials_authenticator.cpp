@@ -1,18 +1,13 @@
 #include "credentials_authenticator.hpp"
 
+#include "tern/core/text.hpp"
+
 #include <vmime/security/sasl/SASLMechanism.hpp>
 
 #include <algorithm>
-#include <cctype>
 
 namespace tern::mail::detail {
 namespace {
-
-std::string upper(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return text;
-}
 
 // In order of preference. PLAIN before LOGIN: one round trip, and both only ever run inside TLS
 // (or on a connection the person configured as "none" themselves).
@@ -45,10 +40,10 @@ CredentialsAuthenticator::getAcceptableMechanisms(
     std::vector<vmime::shared_ptr<vmime::security::sasl::SASLMechanism>> chosen;
     for (const auto& name : names_for(login_.mechanism))
         for (const auto& mech : available)
-            if (upper(mech->getName()) == name) chosen.push_back(mech);
+            if (ascii_upper(mech->getName()) == name) chosen.push_back(mech);
     if (chosen.empty()) {
         std::string offered;
-        for (const auto& mech : available) offered += (offered.empty() ? "" : " ") + upper(mech->getName());
+        for (const auto& mech : available) offered += (offered.empty() ? "" : " ") + ascii_upper(mech->getName());
         std::lock_guard lock(mutex_);
         unmatched_offer_ = offered.empty() ? "(none)" : offered;
     }

@@ -1,5 +1,6 @@
 #include "imap_support.hpp"
 
+#include "tern/core/text.hpp"
 #include "tern/mail/message_store.hpp"
 
 #include <vmime/charset.hpp>
@@ -43,9 +44,7 @@ std::string folder_role(const vmime::net::folder& folder) {
         default: break;
     }
     // Servers without SPECIAL-USE (RFC 6154): the names people and providers use.
-    std::string name = path_text(folder.getFullPath());
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string name = ascii_lower(path_text(folder.getFullPath()));
     static const std::map<std::string, std::string> by_name{
         {"inbox", "inbox"},       {"sent", "sent"},       {"sent items", "sent"},   {"sent messages", "sent"},
         {"sent mail", "sent"},    {"drafts", "drafts"},   {"trash", "trash"},       {"deleted items", "trash"},

@@ -1,12 +1,12 @@
 #include "tern/mail/mail_library.hpp"
 
 #include "bearer_sasl_mechanism.hpp"
+#include "tern/core/text.hpp"
 
 #include <vmime/vmime.hpp>
 #include <vmime/platforms/posix/posixHandler.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <mutex>
 
 namespace tern::mail {
@@ -26,11 +26,8 @@ void initialise_mail_library() {
 
 std::vector<std::string> supported_sasl_mechanisms() {
     std::vector<std::string> names;
-    for (auto name : vmime::security::sasl::SASLMechanismFactory::getInstance()->getSupportedMechanisms()) {
-        std::transform(name.begin(), name.end(), name.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-        names.push_back(name);
-    }
+    for (const auto& name : vmime::security::sasl::SASLMechanismFactory::getInstance()->getSupportedMechanisms())
+        names.push_back(ascii_upper(name));
     std::sort(names.begin(), names.end());
     return names;
 }

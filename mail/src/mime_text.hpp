@@ -3,6 +3,8 @@
 // never throws: what cannot be decoded is kept as well as possible, never dropped silently.
 #pragma once
 
+#include "tern/core/text.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -32,8 +34,8 @@ std::string decode_transfer(std::string_view body, std::string_view encoding);
 std::int64_t decoded_size(std::string_view body, std::string_view encoding);
 
 // ASCII helpers shared by the parser's files.
-std::string ascii_lower(std::string_view text);
+using tern::ascii_lower;
+using tern::iequals;
 std::string_view trim(std::string_view text);
-bool iequals(std::string_view a, std::string_view b);
 
 }  // namespace tern::mail::mime

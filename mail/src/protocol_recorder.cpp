@@ -1,9 +1,9 @@
 #include "protocol_recorder.hpp"
 
 #include "tern/core/redaction.hpp"
+#include "tern/core/text.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <vector>
 
 namespace tern::mail::detail {
@@ -21,14 +21,7 @@ std::string verb_of(const std::string& line) {
         if (end > i) words.push_back(line.substr(i, end - i));
         i = end + 1;
     }
-    const auto is = [&](std::size_t i, const char* verb) {
-        if (words.size() <= i) return false;
-        const std::string_view word = words[i], want = verb;
-        return word.size() == want.size() &&
-               std::equal(word.begin(), word.end(), want.begin(), [](char a, char b) {
-                   return std::toupper(static_cast<unsigned char>(a)) == static_cast<unsigned char>(b);
-               });
-    };
+    const auto is = [&](std::size_t i, const char* verb) { return words.size() > i && iequals(words[i], verb); };
     if (words.empty()) return {};
     if (words.size() == 1 && words[0].size() > 16) return "(SASL response)";
     if (is(0, "AUTH")) return words.size() > 1 ? words[0] + " " + words[1] : words[0];

@@ -1,5 +1,7 @@
 #include "tern/mail/smtp_reply.hpp"
 
+#include "tern/core/text.hpp"
+
 #include <cctype>
 #include <regex>
 #include <vector>
@@ -54,12 +56,6 @@ const std::vector<Rule>& rules() {
     return table;
 }
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 bool has_word(std::string_view reply, std::string_view code) {
     for (auto at = reply.find(code); at != std::string_view::npos; at = reply.find(code, at + 1)) {
         const bool start = at == 0 || !(std::isdigit(static_cast<unsigned char>(reply[at - 1])) || reply[at - 1] == '.');
@@ -75,7 +71,7 @@ bool has_word(std::string_view reply, std::string_view code) {
 
 SmtpReplyMeaning explain_smtp_reply(std::string_view reply) {
     SmtpReplyMeaning meaning;
-    const auto low = lower(reply);
+    const auto low = ascii_lower(reply);
     // "Suggested Backoff Time: 10000 milliseconds" (Exchange Online throttling).
     static const std::regex backoff(R"re(suggested backoff time:?\s*(\d+)\s*(milliseconds|ms|seconds|s)?)re");
     std::smatch m;

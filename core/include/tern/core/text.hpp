@@ -9,4 +9,9 @@ namespace tern {
 // Replaces every occurrence of `from` (non-empty) in `text`; replacements are not rescanned.
 void replace_all(std::string& text, std::string_view from, std::string_view to);
 
+// ASCII case mapping, independent of the locale: protocol words, header names, charset labels.
+std::string ascii_lower(std::string_view text);
+std::string ascii_upper(std::string_view text);
+bool iequals(std::string_view a, std::string_view b);
+
 }  // namespace tern
