@@ -1,5 +1,7 @@
 #include "tern/mail/html_to_text.hpp"
 
+#include "mime_text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -14,24 +16,6 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' |
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-void append_utf8(std::string& out, char32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
 
 // Latin-1 entity names, U+00A0 .. U+00FF in order.
 constexpr std::array<std::string_view, 96> latin1_entities{
@@ -107,7 +91,7 @@ public:
         }
         if (cp < 0x20 || cp == 0x7F) return;
         flush();
-        append_utf8(out_, cp);
+        mime::append_utf8(out_, cp);
     }
     // Text inside <pre>: kept as written.
     void preformatted(char c) {

@@ -1,5 +1,7 @@
 #include "tern/mail/search_query.hpp"
 
+#include "mime_text.hpp"
+
 #include "tern/core/error.hpp"
 
 namespace tern::mail {
@@ -26,16 +28,6 @@ std::string without_quotes(std::string_view text) {
     return out;
 }
 
-// Days since 1970-01-01 (H. Hinnant's algorithm).
-std::int64_t days_from_civil(std::int64_t y, int m, int d) {
-    y -= m <= 2 ? 1 : 0;
-    const std::int64_t era = y / 400;
-    const std::int64_t yoe = y - era * 400;
-    const std::int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 std::int64_t parse_day(std::string_view key, std::string_view value, std::string_view part) {
     const auto fail = [&] {
         return bad(std::string(key) + ": needs a date written YYYY-MM-DD, for example " + std::string(key) +
@@ -53,7 +45,7 @@ std::int64_t parse_day(std::string_view key, std::string_view value, std::string
     if (year < 1970 || month < 1 || month > 12 || day < 1 ||
         day > month_days[month - 1] + (month == 2 && leap ? 1 : 0))
         throw fail();
-    return days_from_civil(year, month, day) * 86400;
+    return mime::days_from_civil(year, month, day) * 86400;
 }
 
 // What a unicode61 tokenizer can find words in: ASCII letters and digits, and anything
