@@ -14,7 +14,6 @@
 #include <spdlog/spdlog.h>
 
 #include <memory>
-#include <thread>
 
 namespace tern::mail {
 namespace net = vmime::net;
@@ -51,8 +50,7 @@ bool ImapSync::wait_for_inbox_change(std::chrono::seconds limit) {
                         selected->getErrorLog());
         if (!connection->hasCapability("IDLE")) {
             // No IDLE: wait, and let the caller's next sync find what came.
-            if (options_.cancel) options_.cancel->wait_for(limit);
-            else std::this_thread::sleep_for(limit);
+            options_.cancel_token().wait_for(limit);
             return false;
         }
         net::imap::IMAPCommand::createCommand("IDLE")->send(connection);
@@ -66,7 +64,7 @@ bool ImapSync::wait_for_inbox_change(std::chrono::seconds limit) {
         std::string lines;
         bool changed = false;
         while (!changed && std::chrono::steady_clock::now() < deadline) {
-            if (options_.cancel && options_.cancel->cancelled()) break;
+            if (options_.cancel_token().cancelled()) break;
             // Silence is what IDLE is for: the connection's time-out only guards the exchanges.
             if (auto timeout = socket->getTimeoutHandler()) timeout->resetTimeOut();
             if (!socket->waitForRead(200)) continue;
@@ -84,7 +82,7 @@ bool ImapSync::wait_for_inbox_change(std::chrono::seconds limit) {
         const std::string done = "DONE\r\n";
         connection->sendRaw(reinterpret_cast<const vmime::byte_t*>(done.data()), done.size());
         std::unique_ptr<net::imap::IMAPParser::response> finished(connection->readResponse());
-        if (options_.cancel) options_.cancel->throw_if_cancelled();
+        options_.cancel_token().throw_if_cancelled();
         return changed;
     } catch (...) {
         const auto thrown = std::current_exception();

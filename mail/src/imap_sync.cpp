@@ -46,11 +46,6 @@ void report(const SyncProgressFn& progress, SyncProgress::Stage stage, const std
     if (progress) progress(SyncProgress{stage, folder, done, total});
 }
 
-const CancelToken& never_cancelled() {
-    static const CancelToken never;
-    return never;
-}
-
 }  // namespace
 
 ImapSync::ImapSync(MessageStore& store, std::int64_t account_id, ConnectionOptions options, SyncSettings settings)
@@ -76,7 +71,7 @@ void ImapSync::fail(MailService& service, std::exception_ptr thrown, const std::
 }
 
 SyncReport ImapSync::sync(const SyncProgressFn& progress, const std::vector<std::string>& only) {
-    const CancelToken& cancel = options_.cancel ? *options_.cancel : never_cancelled();
+    const CancelToken& cancel = options_.cancel_token();
     for (int attempt = 0;; ++attempt) {
         try {
             return sync_once(progress, only);
@@ -91,7 +86,7 @@ SyncReport ImapSync::sync(const SyncProgressFn& progress, const std::vector<std:
 }
 
 SyncReport ImapSync::sync_once(const SyncProgressFn& progress, const std::vector<std::string>& only) {
-    const CancelToken& cancel = options_.cancel ? *options_.cancel : never_cancelled();
+    const CancelToken& cancel = options_.cancel_token();
     SyncReport result;
     result.changes_pushed = push_changes();
 
@@ -123,7 +118,7 @@ SyncReport ImapSync::sync_once(const SyncProgressFn& progress, const std::vector
 }
 
 FolderSyncReport ImapSync::sync_folder(std::int64_t folder_id, const SyncProgressFn& progress) {
-    const CancelToken& cancel = options_.cancel ? *options_.cancel : never_cancelled();
+    const CancelToken& cancel = options_.cancel_token();
     const auto folders = store_.folders(account_id_);
     const auto found = std::find_if(folders.begin(), folders.end(), [&](const FolderState& f) { return f.id == folder_id; });
     if (found == folders.end()) throw Error(ErrorCategory::NotFound, "The folder is no longer in the store.");

@@ -11,6 +11,18 @@
 namespace tern::mail::detail {
 namespace {
 
+// A reply's status is its code words: "535 5.7.139", "NO [AUTHENTICATIONFAILED]", "-ERR".
+std::string first_two_words(const std::string& reply) {
+    std::size_t at = 0;
+    for (int word = 0; word < 2; ++word) {
+        at = reply.find_first_not_of(' ', at);
+        if (at == std::string::npos) return reply;
+        at = reply.find(' ', at);
+        if (at == std::string::npos) return reply;
+    }
+    return reply.substr(0, at);
+}
+
 ProtocolContext protocol_context(const FailureContext& context, std::string response = {}) {
     ProtocolContext out;
     if (context.recorder) {
@@ -19,19 +31,7 @@ ProtocolContext protocol_context(const FailureContext& context, std::string resp
     } else {
         out.response = std::move(response);
     }
-    // The status is the reply's code words: "535 5.7.139", "NO [AUTHENTICATIONFAILED]", "-ERR".
-    const auto& r = out.response;
-    std::size_t end = 0;
-    int words = 0;
-    for (std::size_t i = 0; i <= r.size() && words < 2; ++i)
-        if (i == r.size() || r[i] == ' ') {
-            if (i > end) ++words;
-            if (words == 2 || i == r.size()) {
-                out.status = r.substr(0, i);
-                break;
-            }
-            end = i + 1;
-        }
+    out.status = first_two_words(out.response);
     return out;
 }
 

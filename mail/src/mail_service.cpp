@@ -28,16 +28,11 @@ std::string url_scheme(const ServerEndpoint& server) {
     return "imap";
 }
 
-const CancelToken& no_cancel() {
-    static const CancelToken never;
-    return never;
-}
-
 }  // namespace
 
 MailService::MailService(ConnectionOptions options) : options_(std::move(options)) {
     initialise_mail_library();
-    const CancelToken& cancel = options_.cancel ? *options_.cancel : no_cancel();
+    const CancelToken& cancel = options_.cancel_token();
     if (!options_.credentials)
         throw Error(ErrorCategory::Internal, {}, "MailService without credentials for " + server_name(options_.server));
     cancel.throw_if_cancelled();

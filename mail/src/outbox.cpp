@@ -15,6 +15,16 @@ OutboxState state_from(const std::string& text) {
     return OutboxState::Queued;
 }
 
+// The recipients column: a JSON array of addresses, as enqueue() writes it.
+std::vector<std::string> recipients_from(const std::string& json_text) {
+    std::vector<std::string> out;
+    const auto recipients = nlohmann::json::parse(json_text, nullptr, false);
+    if (recipients.is_array())
+        for (const auto& r : recipients)
+            if (r.is_string()) out.push_back(r.get<std::string>());
+    return out;
+}
+
 constexpr const char* columns =
     "id, account_id, state, envelope_from, recipients, subject, created_at, next_attempt_at, attempts, "
     "last_error, last_error_category, server_reply";
@@ -25,10 +35,7 @@ OutboxEntry read_entry(const Statement& st) {
     e.account_id = st.column_int(1);
     e.state = state_from(st.column_text(2));
     e.envelope_from = st.column_text(3);
-    const auto recipients = nlohmann::json::parse(st.column_text(4), nullptr, false);
-    if (recipients.is_array())
-        for (const auto& r : recipients)
-            if (r.is_string()) e.recipients.push_back(r.get<std::string>());
+    e.recipients = recipients_from(st.column_text(4));
     e.subject = st.column_text(5);
     e.created_at = st.column_int(6);
     e.next_attempt_at = st.column_int(7);
@@ -90,10 +97,7 @@ Submission Outbox::submission(std::int64_t id) {
     if (!st.step()) throw Error(ErrorCategory::NotFound, "There is no message " + std::to_string(id) + " in the outbox.");
     Submission s;
     s.envelope_from = st.column_text(0);
-    const auto recipients = nlohmann::json::parse(st.column_text(1), nullptr, false);
-    if (recipients.is_array())
-        for (const auto& r : recipients)
-            if (r.is_string()) s.recipients.push_back(r.get<std::string>());
+    s.recipients = recipients_from(st.column_text(1));
     s.message = st.column_text(2);
     return s;
 }

@@ -54,11 +54,6 @@ std::int64_t now_seconds() {
         .count();
 }
 
-const CancelToken& never_cancelled() {
-    static const CancelToken never;
-    return never;
-}
-
 void report(const SyncProgressFn& progress, SyncProgress::Stage stage, std::int64_t done, std::int64_t total) {
     if (progress) progress(SyncProgress{stage, inbox_path, done, total});
 }
@@ -330,7 +325,7 @@ Pop3Download::Pop3Download(Database& db, std::int64_t account_id, ConnectionOpti
 }
 
 Pop3Report Pop3Download::download(const SyncProgressFn& progress) {
-    const CancelToken& cancel = options_.cancel ? *options_.cancel : never_cancelled();
+    const CancelToken& cancel = options_.cancel_token();
     cancel.throw_if_cancelled();
     MessageStore store(db_);
     Pop3Uidls ledger(db_, account_id_);

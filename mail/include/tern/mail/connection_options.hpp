@@ -19,6 +19,12 @@ struct ConnectionOptions {
     std::chrono::seconds timeout{30};
     // Checked while connecting and waiting; nullptr: cannot be cancelled.
     std::shared_ptr<const CancelToken> cancel;
+
+    // `cancel`, or a token nobody cancels: what the long work checks and waits on.
+    const CancelToken& cancel_token() const {
+        static const CancelToken never;
+        return cancel ? *cancel : never;
+    }
 };
 
 }  // namespace tern::mail
