@@ -1,26 +1,19 @@
 #include "cutting_relay.hpp"
 
+#include "loopback_sockets.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <stdexcept>
 
 namespace tern::test {
 
 CuttingRelay::CuttingRelay(int upstream_port, std::size_t cut_after_server_bytes, After after)
     : upstream_port_(upstream_port), limit_(cut_after_server_bytes), after_(after) {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 || ::listen(listen_fd_, 8) != 0 ||
-        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0)
-        throw std::runtime_error("relay: cannot listen on 127.0.0.1");
-    port_ = ntohs(address.sin_port);
+    listen_fd_ = listen_loopback(port_);
     acceptor_ = std::thread([this] { accept_loop(); });
 }
 
@@ -42,13 +35,8 @@ void CuttingRelay::accept_loop() {
             ::close(client);
             continue;
         }
-        const int server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_port = htons(static_cast<uint16_t>(upstream_port_));
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::connect(server, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-            ::close(server);
+        const int server = connect_loopback(upstream_port_);
+        if (server < 0) {
             ::close(client);
             continue;
         }

@@ -1,5 +1,7 @@
 #include "loopback_servers.hpp"
 
+#include "loopback_sockets.hpp"
+
 #include <httplib.h>
 
 #include <arpa/inet.h>
@@ -22,24 +24,6 @@ constexpr std::chrono::seconds start_deadline{10};
 
 [[noreturn]] void throw_errno(const std::string& what) {
     throw std::system_error(errno, std::generic_category(), what);
-}
-
-// A TCP socket bound to 127.0.0.1 on a port the kernel picks; returns the fd and sets `port`.
-int bind_loopback(int& port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw_errno("socket");
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = 0;
-    socklen_t length = sizeof address;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-        ::close(fd);
-        throw_errno("bind 127.0.0.1:0");
-    }
-    port = ntohs(address.sin_port);
-    return fd;
 }
 
 void add_routes(httplib::Server& server) {
@@ -105,8 +89,8 @@ std::string TestWebServer::url(const std::string& path, const std::string& host)
 }
 
 RawListener::RawListener(Behaviour behaviour) : behaviour_(behaviour) {
-    listen_fd_ = bind_loopback(port_);
-    if (::listen(listen_fd_, 16) != 0 || ::pipe2(wake_pipe_, O_CLOEXEC) != 0) {
+    listen_fd_ = listen_loopback(port_);
+    if (::pipe2(wake_pipe_, O_CLOEXEC) != 0) {
         ::close(listen_fd_);
         throw_errno("listen");
     }

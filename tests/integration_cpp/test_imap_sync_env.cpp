@@ -3,6 +3,7 @@
 // person would see in the store: messages, flags, search hits, and nothing lost or doubled.
 #include "cutting_relay.hpp"
 #include "env_file.hpp"
+#include "mail_test_data.hpp"
 #include "temp_dir.hpp"
 #include "tern/core/profile.hpp"
 #include "tern/mail/imap_sync.hpp"
@@ -20,16 +21,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string unique_name(const std::string& prefix) {
-    std::random_device rd;
-    return prefix + "-" + std::to_string(rd() % 1000000000);
-}
-
-std::string message(const std::string& subject, const std::string& body, const std::string& to = "alice@example.test") {
-    return "From: Tern Tests <tests@example.test>\r\nTo: " + to + "\r\nSubject: " + subject +
-           "\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <" + subject +
-           "@tern.test>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n";
-}
+using test::test_message;
+using test::unique_name;
 
 // One person's Tern: a profile with alice's account and an ImapSync for it.
 struct Client {
@@ -104,7 +97,7 @@ TEST_CASE("a sync downloads headers, bodies and the search index, and the next o
     Client alice;
     TestFolder folder(alice, "sync-basic");
     for (int i = 0; i < 25; ++i)
-        alice.sync->append(folder.path, message("basic-" + std::to_string(i), "word" + std::to_string(i) + " kestrel"), 0);
+        alice.sync->append(folder.path, test_message("basic-" + std::to_string(i), "word" + std::to_string(i) + " kestrel"), 0);
 
     std::vector<SyncProgress> progress;
     const auto first = alice.sync->sync([&](const SyncProgress& p) { progress.push_back(p); }, {folder.path});
@@ -127,7 +120,7 @@ TEST_CASE("a sync downloads headers, bodies and the search index, and the next o
 TEST_CASE("flags travel both ways and a message expunged elsewhere disappears", "[imap-sync]") {
     Client alice, other_device;
     TestFolder folder(alice, "sync-flags");
-    for (int i = 0; i < 5; ++i) alice.sync->append(folder.path, message("flags-" + std::to_string(i), "x"), 0);
+    for (int i = 0; i < 5; ++i) alice.sync->append(folder.path, test_message("flags-" + std::to_string(i), "x"), 0);
     alice.sync->sync({}, {folder.path});
     other_device.sync->sync({}, {folder.path});
     const auto mine = alice.folder_id(folder.path), theirs = other_device.folder_id(folder.path);
@@ -163,7 +156,7 @@ TEST_CASE("flags travel both ways and a message expunged elsewhere disappears", 
 TEST_CASE("a UIDVALIDITY change downloads the folder again and keeps the local draft", "[imap-sync]") {
     Client alice;
     TestFolder folder(alice, "sync-uidvalidity");
-    for (int i = 0; i < 3; ++i) alice.sync->append(folder.path, message("before-" + std::to_string(i), "x"), 0);
+    for (int i = 0; i < 3; ++i) alice.sync->append(folder.path, test_message("before-" + std::to_string(i), "x"), 0);
     alice.sync->sync({}, {folder.path});
     const auto id = alice.folder_id(folder.path);
     const auto validity = alice.store.folder(alice.account_id, folder.path)->uidvalidity;
@@ -172,9 +165,9 @@ TEST_CASE("a UIDVALIDITY change downloads the folder again and keeps the local d
     Client other;
     other.sync->delete_folder(folder.path);
     other.sync->create_folder(folder.path);
-    other.sync->append(folder.path, message("after-0", "x"), 0);
+    other.sync->append(folder.path, test_message("after-0", "x"), 0);
     // Meanwhile a draft was written here and not uploaded yet.
-    alice.store.queue_append(id, message("my-draft", "unsent words"), MessageFlag::Draft | MessageFlag::Seen);
+    alice.store.queue_append(id, test_message("my-draft", "unsent words"), MessageFlag::Draft | MessageFlag::Seen);
 
     const auto report = alice.sync->sync({}, {folder.path});
     CHECK(report_for(report, folder.path).uidvalidity_reset);
@@ -195,7 +188,7 @@ TEST_CASE("a server that dies mid-sync gives a network error, and the next sync 
     Client setup;
     TestFolder folder(setup, "sync-cut");
     for (int i = 0; i < 120; ++i)
-        setup.sync->append(folder.path, message("cut-" + std::to_string(i), std::string(2000, 'z')), 0);
+        setup.sync->append(folder.path, test_message("cut-" + std::to_string(i), std::string(2000, 'z')), 0);
 
     // Cut in the middle of the bodies (120 x 2 kB): headers and part of the bodies are stored.
     test::CuttingRelay relay(std::stoi(setup.env.get("IMAPS_PORT")), 200000);
@@ -236,7 +229,7 @@ TEST_CASE("a network blip mid-sync is survived: Tern connects again and the same
     Client setup;
     TestFolder folder(setup, "sync-blip");
     for (int i = 0; i < 80; ++i)
-        setup.sync->append(folder.path, message("blip-" + std::to_string(i), std::string(2000, 'b')), 0);
+        setup.sync->append(folder.path, test_message("blip-" + std::to_string(i), std::string(2000, 'b')), 0);
     test::CuttingRelay relay(std::stoi(setup.env.get("IMAPS_PORT")), 100000, test::CuttingRelay::After::Blip);
     SyncSettings settings;
     settings.header_batch = 10;
@@ -258,7 +251,7 @@ TEST_CASE("IDLE wakes up when mail arrives, and the sync then shows it", "[imap-
 
     ConnectionOptions smtp = alice.options();
     smtp.server = {MailProtocol::Smtp, "127.0.0.1", std::stoi(alice.env.get("SUBMISSION_PORT")), TlsMode::StartTls, {}};
-    SmtpSubmitter(smtp).submit({"alice@example.test", {"alice@example.test"}, message(subject, "idle test")});
+    SmtpSubmitter(smtp).submit({"alice@example.test", {"alice@example.test"}, test_message(subject, "idle test")});
 
     const auto started = std::chrono::steady_clock::now();
     CHECK(waiting.get());
@@ -274,7 +267,7 @@ TEST_CASE("IDLE wakes up when mail arrives, and the sync then shows it", "[imap-
 TEST_CASE("cancel stops a sync between batches with nothing half-written", "[imap-sync]") {
     Client setup;
     TestFolder folder(setup, "sync-cancel");
-    for (int i = 0; i < 60; ++i) setup.sync->append(folder.path, message("cancel-" + std::to_string(i), "x"), 0);
+    for (int i = 0; i < 60; ++i) setup.sync->append(folder.path, test_message("cancel-" + std::to_string(i), "x"), 0);
     Client alice;
     auto cancel = std::make_shared<CancelToken>();
     auto options = alice.options();

@@ -6,6 +6,7 @@
 // which no other test reads or fills, and CTest runs them one at a time (RESOURCE_LOCK
 // tern_mailbox_dave); each starts by emptying that INBOX, so they can count exactly.
 #include "env_file.hpp"
+#include "mail_test_data.hpp"
 #include "temp_dir.hpp"
 #include "tern/core/profile.hpp"
 #include "tern/mail/imap_sync.hpp"
@@ -25,16 +26,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string unique_name(const std::string& prefix) {
-    std::random_device rd;
-    return prefix + "-" + std::to_string(rd() % 1000000000);
-}
-
-std::string message(const std::string& subject, const std::string& body) {
-    return "From: Tern Tests <tests@example.test>\r\nTo: someone@example.test\r\nSubject: " + subject +
-           "\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <" + subject +
-           "@tern.test>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n";
-}
+using test::test_message;
+using test::unique_name;
 
 // A mailbox of the test environment: who signs in, and where.
 struct Mailbox {
@@ -138,7 +131,7 @@ std::vector<std::string> seed_messages(Client& c, const std::string& prefix, int
     for (int i = 0; i < n; ++i) {
         const auto subject = prefix + "-" + std::to_string(i);
         if (subjects) subjects->push_back(subject);
-        raws.push_back(message(subject, "kestrel " + word + " " + word + "x" + std::to_string(i)));
+        raws.push_back(test_message(subject, "kestrel " + word + " " + word + "x" + std::to_string(i)));
     }
     c.seed(raws);
     return raws;
@@ -186,7 +179,7 @@ TEST_CASE("a download stores new mail whole and searchable, the next one downloa
     const auto word = "pq" + std::to_string(rd() % 1000000000);
     const auto raws = seed_messages(mine, prefix, 3, &subjects, word);
     // Lines that start with "." travel dot-stuffed; a line of just "." would otherwise end the message.
-    const auto dots = message(prefix + "-dots", ".starts with a dot\r\n..two dots\r\n.\r\nafter a lone dot");
+    const auto dots = test_message(prefix + "-dots", ".starts with a dot\r\n..two dots\r\n.\r\nafter a lone dot");
     mine.seed({dots});
 
     std::vector<SyncProgress> progress;
