@@ -112,17 +112,14 @@ SyncReport ImapSync::sync_once(const SyncProgressFn& progress, const std::vector
     for (const auto& folder : store_.folders(account_id_)) {
         if (!only.empty() && std::find(only.begin(), only.end(), folder.path) == only.end()) continue;
         cancel.throw_if_cancelled();
-        result.folders.push_back(sync_folder(folder.id, progress));
+        result.folders.push_back(sync_folder(folder, progress));
     }
     return result;
 }
 
-FolderSyncReport ImapSync::sync_folder(std::int64_t folder_id, const SyncProgressFn& progress) {
+FolderSyncReport ImapSync::sync_folder(FolderState state, const SyncProgressFn& progress) {
     const CancelToken& cancel = options_.cancel_token();
-    const auto folders = store_.folders(account_id_);
-    const auto found = std::find_if(folders.begin(), folders.end(), [&](const FolderState& f) { return f.id == folder_id; });
-    if (found == folders.end()) throw Error(ErrorCategory::NotFound, "The folder is no longer in the store.");
-    auto state = *found;
+    const auto folder_id = state.id;
     FolderSyncReport out;
     out.path = state.path;
 

@@ -16,6 +16,7 @@
 namespace tern::mail {
 
 class MessageStore;
+struct FolderState;
 namespace detail {
 class MailService;
 }
@@ -95,7 +96,8 @@ public:
 private:
     detail::MailService& service();
     SyncReport sync_once(const SyncProgressFn& progress, const std::vector<std::string>& only);
-    FolderSyncReport sync_folder(std::int64_t folder_id, const SyncProgressFn& progress);
+    // `state` as the store has it now: only this folder's own sync changes it.
+    FolderSyncReport sync_folder(FolderState state, const SyncProgressFn& progress);
     // Drops the connection (whatever state a failure left it in, the next call starts clean)
     // and throws the failure as a tern::Error worded with `doing`.
     [[noreturn]] void fail(detail::MailService& service, std::exception_ptr thrown, const std::string& doing);
