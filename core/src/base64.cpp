@@ -30,7 +30,9 @@ std::string encode(std::string_view bytes, const char* alphabet, bool pad) {
     return out;
 }
 
-int value_of(char c) {
+}  // namespace
+
+int base64_value(char c) {
     if (c >= 'A' && c <= 'Z') return c - 'A';
     if (c >= 'a' && c <= 'z') return c - 'a' + 26;
     if (c >= '0' && c <= '9') return c - '0' + 52;
@@ -38,8 +40,6 @@ int value_of(char c) {
     if (c == '/' || c == '_') return 63;
     return -1;
 }
-
-}  // namespace
 
 std::string base64_encode(std::string_view bytes) { return encode(bytes, standard_alphabet, true); }
 std::string base64url_encode(std::string_view bytes) { return encode(bytes, url_alphabet, false); }
@@ -52,7 +52,7 @@ std::optional<std::string> base64_decode(std::string_view text) {
     unsigned buffer = 0;
     int bits = 0;
     for (char c : text) {
-        const int v = value_of(c);
+        const int v = base64_value(c);
         if (v < 0) return std::nullopt;
         buffer = (buffer << 6) | static_cast<unsigned>(v);
         bits += 6;

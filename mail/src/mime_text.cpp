@@ -1,5 +1,7 @@
 #include "mime_text.hpp"
 
+#include "tern/core/base64.hpp"
+
 #include <vmime/charset.hpp>
 #include <vmime/parsingContext.hpp>
 #include <vmime/text.hpp>
@@ -80,15 +82,6 @@ int hex_value(char c) {
     return -1;
 }
 
-int base64_value(unsigned char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-}
-
 // Lenient base64: characters outside the alphabet are skipped; '=' ends a quantum (concatenated
 // encodings are common in the wild), a partial quantum yields the bytes it holds.
 template <class Sink>
@@ -101,7 +94,7 @@ void decode_base64(std::string_view in, Sink&& sink) {
             bits = 0;
             continue;
         }
-        const int v = base64_value(c);
+        const int v = base64_value(static_cast<char>(c));
         if (v < 0) continue;
         acc = (acc << 6) | static_cast<std::uint32_t>(v);
         bits += 6;
