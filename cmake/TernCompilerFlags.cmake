@@ -18,6 +18,17 @@ if(TERN_SANITIZE)
   endif()
 endif()
 
+# Fuzzing (fuzz/, scripts/fuzz): clang instruments the whole tree for libFuzzer's coverage and
+# checks it with AddressSanitizer and UndefinedBehaviorSanitizer; the fuzz targets link libFuzzer.
+option(TERN_FUZZ "Build the libFuzzer targets (clang); instruments every target" OFF)
+if(TERN_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "TERN_FUZZ needs clang: CC=clang CXX=clang++ cmake -S . -B build-fuzz -DTERN_FUZZ=ON")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 # Libraries of the core must build headless: a guard that wxWidgets never reaches them.
 function(tern_core_library target)
   get_target_property(_libs ${target} LINK_LIBRARIES)
