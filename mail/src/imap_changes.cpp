@@ -1,12 +1,12 @@
 // The person's queued changes, sent to the IMAP server in the order they were made.
 #include "tern/mail/imap_sync.hpp"
 
+#include "imap_mailbox.hpp"
 #include "imap_support.hpp"
 #include "mail_service.hpp"
 #include "tern/mail/message_store.hpp"
 
 #include <vmime/exception.hpp>
-#include <vmime/net/messageSet.hpp>
 #include <vmime/utility/inputStreamStringAdapter.hpp>
 
 #include <spdlog/spdlog.h>
@@ -20,31 +20,30 @@ namespace {
 
 void apply(net::store& store, MessageStore& local, const PendingOperation& op, const std::string& path,
            const std::map<std::int64_t, std::string>& paths) {
-    auto folder = store.getFolder(detail::folder_path(path));
-    folder->open(net::folder::MODE_READ_WRITE);
-    const auto uid = net::messageSet::byUID(std::to_string(op.uid));
     std::optional<std::int64_t> new_uid;
-    if (op.kind == "flags") {
-        if (op.add_flags) folder->setMessageFlags(uid, detail::vmime_flags(op.add_flags), net::message::FLAG_MODE_ADD);
-        if (op.remove_flags)
-            folder->setMessageFlags(uid, detail::vmime_flags(op.remove_flags), net::message::FLAG_MODE_REMOVE);
-    } else if (op.kind == "move") {
-        const auto target = paths.find(op.target_folder_id);
-        if (target == paths.end()) throw Error(ErrorCategory::NotFound, "The target folder of a move is gone.");
-        new_uid = detail::first_uid(folder->copyMessages(detail::folder_path(target->second), uid));
-        folder->deleteMessages(uid);
-        folder->expunge();
-    } else if (op.kind == "delete") {
-        folder->deleteMessages(uid);
-        folder->expunge();
-    } else if (op.kind == "append") {
+    if (op.kind == "append") {
+        // APPEND needs no selected mailbox, but vmime's addMessage wants the folder open.
         const auto raw = local.raw_message_by_id(op.message);
         if (raw) {
+            auto folder = store.getFolder(detail::folder_path(path));
+            folder->open(net::folder::MODE_READ_WRITE);
             vmime::utility::inputStreamStringAdapter in(*raw);
             new_uid = detail::first_uid(folder->addMessage(in, raw->size(), detail::vmime_flags(op.add_flags)));
+            folder->close(false);
         }
+    } else {
+        detail::ImapMailbox box(store, path, detail::ImapMailbox::Mode::ReadWrite);
+        if (op.kind == "flags") {
+            box.store_flags(op.uid, op.add_flags, op.remove_flags);
+        } else if (op.kind == "move") {
+            const auto target = paths.find(op.target_folder_id);
+            if (target == paths.end()) throw Error(ErrorCategory::NotFound, "The target folder of a move is gone.");
+            new_uid = box.move(op.uid, target->second);
+        } else if (op.kind == "delete") {
+            box.remove(op.uid);
+        }
+        box.close();
     }
-    folder->close(false);
     local.complete(op.id, new_uid);
 }
 

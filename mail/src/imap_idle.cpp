@@ -3,6 +3,7 @@
 // half a line), and DONE hands the connection back to vmime, which reads the tagged OK.
 #include "tern/mail/imap_sync.hpp"
 
+#include "imap_mailbox.hpp"
 #include "imap_support.hpp"
 #include "mail_service.hpp"
 
@@ -42,14 +43,10 @@ bool ImapSync::wait_for_inbox_change(std::chrono::seconds limit) {
         // vmime gives every opened folder a connection of its own and does not expose it: INBOX
         // is selected (read-only) on the store's connection instead, which then does the IDLE.
         auto connection = store->getConnection();
-        net::imap::IMAPCommand::createCommand("EXAMINE INBOX")->send(connection);
-        std::unique_ptr<net::imap::IMAPParser::response> selected(connection->readResponse());
-        if (selected->isBad() || selected->response_done()->response_tagged()->resp_cond_state()->status() !=
-                                     net::imap::IMAPParser::resp_cond_state::OK)
-            throw Error(ErrorCategory::ServerError, "The server would not open INBOX to wait for new mail.",
-                        selected->getErrorLog());
+        detail::ImapMailbox inbox(*store, "INBOX", detail::ImapMailbox::Mode::ReadOnly);
         if (!connection->hasCapability("IDLE")) {
             // No IDLE: wait, and let the caller's next sync find what came.
+            inbox.close();
             options_.cancel_token().wait_for(limit);
             return false;
         }
@@ -82,6 +79,7 @@ bool ImapSync::wait_for_inbox_change(std::chrono::seconds limit) {
         const std::string done = "DONE\r\n";
         connection->sendRaw(reinterpret_cast<const vmime::byte_t*>(done.data()), done.size());
         std::unique_ptr<net::imap::IMAPParser::response> finished(connection->readResponse());
+        inbox.close();
         options_.cancel_token().throw_if_cancelled();
         return changed;
     } catch (...) {

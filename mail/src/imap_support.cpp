@@ -85,6 +85,19 @@ std::int64_t uid_number(const vmime::net::message::uid& uid) {
     return n;
 }
 
+std::string uid_set_text(const std::vector<std::int64_t>& uids) {
+    std::string out;
+    for (std::size_t i = 0; i < uids.size();) {
+        std::size_t j = i;
+        while (j + 1 < uids.size() && uids[j + 1] == uids[j] + 1) ++j;
+        if (!out.empty()) out += ',';
+        out += std::to_string(uids[i]);
+        if (j > i) out += ':' + std::to_string(uids[j]);
+        i = j + 1;
+    }
+    return out;
+}
+
 }  // namespace tern::mail::detail
 
 namespace tern::mail::detail {

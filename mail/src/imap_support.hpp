@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tern::mail::detail {
 
@@ -23,6 +24,9 @@ int store_flags(int vmime_flags);   // vmime → MessageFlag bits
 int vmime_flags(int store_flags);   // MessageFlag bits → vmime
 
 std::int64_t uid_number(const vmime::net::message::uid& uid);
+
+// "1:3,7,9:10" for the sorted UIDs {1,2,3,7,9,10}: an IMAP sequence set.
+std::string uid_set_text(const std::vector<std::int64_t>& sorted_uids);
 
 }  // namespace tern::mail::detail
 

@@ -1,15 +1,11 @@
 #include "tern/mail/imap_sync.hpp"
 
+#include "imap_mailbox.hpp"
 #include "imap_support.hpp"
 #include "mail_service.hpp"
 #include "tern/mail/message_store.hpp"
 
-#include <vmime/net/fetchAttributes.hpp>
-#include <vmime/net/imap/IMAPFolder.hpp>
 #include <vmime/net/imap/IMAPFolderStatus.hpp>
-#include <vmime/net/imap/IMAPMessage.hpp>
-#include <vmime/net/messageSet.hpp>
-#include <vmime/utility/outputStreamStringAdapter.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -125,19 +121,6 @@ FolderSyncReport ImapSync::sync_folder(FolderState state, const SyncProgressFn& 
 
     auto& s = service();
     try {
-        auto folder = s.store()->getFolder(detail::folder_path(state.path));
-        const auto server = status_of(*folder);
-
-        if (state.uidvalidity != 0 && server.uidvalidity != state.uidvalidity) {
-            // Every UID the store knows for this folder is void (RFC 3501 §2.3.1.1).
-            spdlog::info("{}: UIDVALIDITY changed ({} -> {}), downloading the folder again", state.path,
-                         state.uidvalidity, server.uidvalidity);
-            store_.reset_folder(folder_id, server.uidvalidity);
-            state.uidvalidity = server.uidvalidity;
-            state.uidnext = state.highest_modseq = 0;
-            out.uidvalidity_reset = true;
-        }
-
         auto local_uids = store_.uids(folder_id);
         const bool bodies_wanted = settings_.bodies != BodyPolicy::OnDemand;
         const std::int64_t body_since =
@@ -145,112 +128,100 @@ FolderSyncReport ImapSync::sync_folder(FolderState state, const SyncProgressFn& 
                 ? static_cast<std::int64_t>(std::time(nullptr)) - std::int64_t(settings_.recent_days) * 86400
                 : 0;
         const bool bodies_missing = bodies_wanted && !store_.uids_without_body(folder_id, body_since, 1).empty();
-        if (!out.uidvalidity_reset && server.uidnext == state.uidnext &&
+        // STATUS costs one round trip; when it matches what the last pass stored there is nothing
+        // to select. Without CONDSTORE (no HIGHESTMODSEQ) flag changes made elsewhere do not show
+        // in STATUS, so such a folder is always looked at.
+        const auto server = status_of(*s.store()->getFolder(detail::folder_path(state.path)));
+        if (server.highest_modseq != 0 && server.uidvalidity == state.uidvalidity && server.uidnext == state.uidnext &&
             server.messages == static_cast<std::int64_t>(local_uids.size()) &&
             server.highest_modseq == state.highest_modseq && state.uidnext != 0 && !bodies_missing) {
             out.unchanged = true;
             return out;
         }
 
-        folder->open(net::folder::MODE_READ_WRITE);
+        detail::ImapMailbox box(*s.store(), state.path, detail::ImapMailbox::Mode::ReadOnly);
+        if (state.uidvalidity != 0 && box.uidvalidity() != state.uidvalidity) {
+            // Every UID the store knows for this folder is void (RFC 3501 §2.3.1.1).
+            spdlog::info("{}: UIDVALIDITY changed ({} -> {}), downloading the folder again", state.path,
+                         state.uidvalidity, box.uidvalidity());
+            store_.reset_folder(folder_id, box.uidvalidity());
+            state.uidvalidity = box.uidvalidity();
+            state.uidnext = state.highest_modseq = 0;
+            out.uidvalidity_reset = true;
+            local_uids.clear();
+        }
         const std::int64_t local_max = local_uids.empty() ? 0 : local_uids.back();
 
         // New mail: headers in UID order, one committed batch at a time, so a pass that is cut
-        // off resumes after the last batch it stored.
-        if (server.uidnext == 0 || server.uidnext > local_max + 1) {
-            auto fresh = folder->getMessages(net::messageSet::byUID(std::to_string(local_max + 1), "*"));
-            // "n:*" names the last message even when its UID is below n (RFC 3501 §6.4.8).
-            fresh.erase(std::remove_if(fresh.begin(), fresh.end(),
-                                       [&](const auto& m) { return detail::uid_number(m->getUID()) <= local_max; }),
-                        fresh.end());
+        // off resumes after the last batch it stored. Their flags come with them.
+        if (box.uidnext() == 0 || box.uidnext() > local_max + 1) {
+            const auto fresh = box.uids_from(local_max + 1);
             const auto total = static_cast<std::int64_t>(fresh.size());
-            net::fetchAttributes attributes(net::fetchAttributes::UID | net::fetchAttributes::FLAGS |
-                                            net::fetchAttributes::SIZE | net::fetchAttributes::FULL_HEADER);
             for (std::size_t at = 0; at < fresh.size(); at += settings_.header_batch) {
                 cancel.throw_if_cancelled();
-                std::vector<vmime::shared_ptr<net::message>> batch(
+                const std::vector<std::int64_t> slice(
                     fresh.begin() + static_cast<std::ptrdiff_t>(at),
                     fresh.begin() + static_cast<std::ptrdiff_t>(std::min(fresh.size(), at + settings_.header_batch)));
-                folder->fetchMessages(batch, attributes);
-                std::vector<ServerMessage> rows;
-                rows.reserve(batch.size());
-                for (const auto& m : batch) {
-                    ServerMessage row;
-                    row.uid = detail::uid_number(m->getUID());
-                    row.flags = detail::store_flags(m->getFlags());
-                    row.size = static_cast<std::int64_t>(m->getSize());
-                    if (const auto imap = vmime::dynamicCast<net::imap::IMAPMessage>(m))
-                        row.modseq = static_cast<std::int64_t>(imap->getModSequence());
-                    row.header_bytes = m->getHeader()->generate();
-                    rows.push_back(std::move(row));
-                }
+                const auto rows = box.fetch_headers(slice);
                 store_.add_messages(folder_id, rows);
                 out.added += static_cast<std::int64_t>(rows.size());
                 report(progress, SyncProgress::Stage::Headers, state.path, out.added, total);
             }
-            local_uids = store_.uids(folder_id);
         }
 
-        // Flags and deletions elsewhere. With CONDSTORE an unchanged HIGHESTMODSEQ and message
-        // count mean there is nothing to look at.
-        const bool flags_may_differ =
-            server.highest_modseq == 0 || server.highest_modseq != state.highest_modseq || out.added > 0;
-        const bool count_differs = folder->getMessageCount() != local_uids.size();
-        if (!out.uidvalidity_reset && (flags_may_differ || count_differs) && !local_uids.empty()) {
-            const auto count = folder->getMessageCount();
-            std::unordered_set<std::int64_t> seen_on_server;
+        // Flags and deletions of the messages the store had before this pass.
+        if (!local_uids.empty()) {
             std::vector<FlagUpdate> updates;
-            if (count > 0) {
-                auto all = folder->getMessages(net::messageSet::byNumber(1, count));
-                net::fetchAttributes attributes(net::fetchAttributes::UID | net::fetchAttributes::FLAGS);
-                for (std::size_t at = 0; at < all.size(); at += 5000) {
+            std::vector<std::int64_t> gone;
+            const auto expected = static_cast<std::int64_t>(local_uids.size()) + out.added;
+            if (box.condstore() && state.highest_modseq > 0) {
+                // CONDSTORE: only what changed since the last pass, and the UID list only when
+                // the message count says something was expunged.
+                if (box.highest_modseq() != state.highest_modseq)
+                    updates = box.fetch_flags(1, local_max, state.highest_modseq);
+                if (box.exists() != expected) {
+                    const auto on_server = box.uids_from(1);
+                    for (const auto uid : local_uids)
+                        if (!std::binary_search(on_server.begin(), on_server.end(), uid)) gone.push_back(uid);
+                }
+            } else {
+                // Without CONDSTORE every flag is read, 5 000 UIDs to a FETCH; what is not in the
+                // answers was expunged.
+                std::unordered_set<std::int64_t> seen_on_server;
+                for (std::size_t at = 0; at < local_uids.size(); at += 5000) {
                     cancel.throw_if_cancelled();
-                    std::vector<vmime::shared_ptr<net::message>> batch(
-                        all.begin() + static_cast<std::ptrdiff_t>(at),
-                        all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), at + 5000)));
-                    folder->fetchMessages(batch, attributes);
-                    for (const auto& m : batch) {
-                        FlagUpdate u;
-                        u.uid = detail::uid_number(m->getUID());
-                        u.flags = detail::store_flags(m->getFlags());
-                        if (const auto imap = vmime::dynamicCast<net::imap::IMAPMessage>(m))
-                            u.modseq = static_cast<std::int64_t>(imap->getModSequence());
+                    const auto last = std::min(local_uids.size(), at + 5000);
+                    for (const auto& u : box.fetch_flags(local_uids[at], local_uids[last - 1])) {
                         seen_on_server.insert(u.uid);
                         updates.push_back(u);
                     }
-                    report(progress, SyncProgress::Stage::Flags, state.path,
-                           static_cast<std::int64_t>(std::min(all.size(), at + 5000)),
-                           static_cast<std::int64_t>(all.size()));
+                    report(progress, SyncProgress::Stage::Flags, state.path, static_cast<std::int64_t>(last),
+                           static_cast<std::int64_t>(local_uids.size()));
                 }
+                for (const auto uid : local_uids)
+                    if (!seen_on_server.count(uid)) gone.push_back(uid);
             }
             store_.update_flags(folder_id, updates);
             out.flags_updated = static_cast<std::int64_t>(updates.size());
-            std::vector<std::int64_t> gone;
-            for (const auto uid : local_uids)
-                if (!seen_on_server.count(uid)) gone.push_back(uid);
             if (!gone.empty()) store_.remove_uids(folder_id, gone);
             out.removed = static_cast<std::int64_t>(gone.size());
         }
 
-        // Bodies, newest first, 50 to a transaction (one disk flush each): a pass that is cut off
-        // keeps every batch it finished.
+        // Bodies, newest first, 50 to a FETCH and to a transaction (one disk flush each): a pass
+        // that is cut off keeps every batch it finished.
         if (bodies_wanted) {
             for (;;) {
-                const auto missing = store_.uids_without_body(folder_id, body_since, 50);
+                cancel.throw_if_cancelled();
+                auto missing = store_.uids_without_body(folder_id, body_since, 50);
                 if (missing.empty()) break;
+                std::sort(missing.begin(), missing.end());
+                auto fetched = box.fetch_bodies(missing);
                 std::vector<std::pair<std::int64_t, std::string>> batch;
                 std::vector<std::int64_t> gone;
                 for (const auto uid : missing) {
-                    cancel.throw_if_cancelled();
-                    auto messages = folder->getMessages(net::messageSet::byUID(std::to_string(uid)));
-                    if (messages.empty()) {
-                        gone.push_back(uid);  // expunged on the server meanwhile
-                        continue;
-                    }
-                    std::string raw;
-                    vmime::utility::outputStreamStringAdapter out_stream(raw);
-                    messages.front()->extract(out_stream, nullptr, 0, -1, true /* peek: leave the Seen flag alone */);
-                    batch.emplace_back(uid, std::move(raw));
+                    const auto it = fetched.find(uid);
+                    if (it == fetched.end()) gone.push_back(uid);  // expunged on the server meanwhile
+                    else batch.emplace_back(uid, std::move(it->second));
                 }
                 const auto unknown = store_.set_bodies(folder_id, batch);
                 gone.insert(gone.end(), unknown.begin(), unknown.end());
@@ -260,10 +231,11 @@ FolderSyncReport ImapSync::sync_folder(FolderState state, const SyncProgressFn& 
             }
         }
 
-        const auto after = status_of(*folder);
-        store_.set_sync_state(folder_id, after.uidvalidity ? after.uidvalidity : server.uidvalidity,
-                              after.uidnext ? after.uidnext : server.uidnext, after.highest_modseq);
-        folder->close(false);
+        // What SELECT said: anything changed since then has a higher MODSEQ or UID and is found
+        // by the next pass.
+        store_.set_sync_state(folder_id, box.uidvalidity() ? box.uidvalidity() : server.uidvalidity,
+                              box.uidnext() ? box.uidnext() : server.uidnext, box.highest_modseq());
+        box.close();
     } catch (...) {
         const auto thrown = std::current_exception();
         fail(s, thrown, "synchronising " + state.path + " with");
@@ -276,15 +248,11 @@ bool ImapSync::fetch_body(const std::string& path, std::int64_t uid) {
     if (!state) throw Error(ErrorCategory::NotFound, "There is no folder \"" + path + "\" in this account.");
     auto& s = service();
     try {
-        auto folder = s.store()->getFolder(detail::folder_path(path));
-        folder->open(net::folder::MODE_READ_ONLY);
-        auto messages = folder->getMessages(net::messageSet::byUID(std::to_string(uid)));
-        if (messages.empty()) return false;
-        std::string raw;
-        vmime::utility::outputStreamStringAdapter out_stream(raw);
-        messages.front()->extract(out_stream, nullptr, 0, -1, true);
-        folder->close(false);
-        return store_.set_body(state->id, uid, raw);
+        detail::ImapMailbox box(*s.store(), path, detail::ImapMailbox::Mode::ReadOnly);
+        auto fetched = box.fetch_bodies({uid});
+        box.close();
+        if (fetched.empty()) return false;
+        return store_.set_body(state->id, uid, fetched.begin()->second);
     } catch (...) {
         const auto thrown = std::current_exception();
         fail(s, thrown, "downloading a message from");

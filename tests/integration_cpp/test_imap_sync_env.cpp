@@ -131,7 +131,9 @@ TEST_CASE("flags travel both ways and a message expunged elsewhere disappears", 
     alice.store.queue_flag_change(mine, uids[0], MessageFlag::Seen | MessageFlag::Flagged, 0);
     CHECK(alice.sync->push_changes() == 1);
     CHECK(alice.store.pending(alice.account_id).empty());
-    other_device.sync->sync({}, {folder.path});
+    // CONDSTORE: the other device asks only for what changed since its last pass.
+    const auto followed = other_device.sync->sync({}, {folder.path});
+    CHECK(report_for(followed, folder.path).flags_updated == 1);
     const auto there = other_device.store.message(theirs, uids[0]);
     REQUIRE(there);
     CHECK((there->summary.flags & MessageFlag::Seen));
@@ -150,6 +152,42 @@ TEST_CASE("flags travel both ways and a message expunged elsewhere disappears", 
     CHECK((here->summary.flags & MessageFlag::Seen));
     CHECK_FALSE(alice.store.message(mine, uids[1]));
     CHECK(alice.store.uids(mine).size() == 4);
+    alice.check_consistent();
+}
+
+TEST_CASE("a delete or move here expunges only that message: another client's \\Deleted mark stays",
+          "[imap-sync]") {
+    Client alice, other_device;
+    TestFolder folder(alice, "sync-expunge");
+    TestFolder target(alice, "sync-expunge-target");
+    for (int i = 0; i < 4; ++i) alice.sync->append(folder.path, test_message("expunge-" + std::to_string(i), "x"), 0);
+    alice.sync->sync({}, {folder.path, target.path});
+    other_device.sync->sync({}, {folder.path});
+    const auto mine = alice.folder_id(folder.path), theirs = other_device.folder_id(folder.path);
+    const auto uids = alice.store.uids(mine);
+    REQUIRE(uids.size() == 4);
+
+    // The other client marks one deleted and means to expunge it later (or never).
+    other_device.store.queue_flag_change(theirs, uids[0], MessageFlag::Deleted, 0);
+    CHECK(other_device.sync->push_changes() == 1);
+
+    // Here: delete another, move a third.
+    alice.store.queue_delete(mine, uids[1]);
+    alice.store.queue_move(mine, uids[2], alice.folder_id(target.path));
+    CHECK(alice.sync->push_changes() == 2);
+    // The moved message took its new UID from the server (COPYUID), body and all.
+    const auto moved = alice.store.list(alice.folder_id(target.path), 0, 10);
+    REQUIRE(moved.size() == 1);
+    CHECK(moved.front().uid > 0);
+
+    // A third client sees the marked message still there, the deleted one gone, the moved one moved.
+    Client third;
+    third.sync->sync({}, {folder.path, target.path});
+    CHECK(third.subjects(folder.path) == std::set<std::string>{"expunge-0", "expunge-3"});
+    CHECK(third.subjects(target.path) == std::set<std::string>{"expunge-2"});
+    const auto marked = third.store.message(third.folder_id(folder.path), uids[0]);
+    REQUIRE(marked);
+    CHECK((marked->summary.flags & MessageFlag::Deleted));
     alice.check_consistent();
 }
 
