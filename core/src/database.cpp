@@ -105,7 +105,9 @@ Statement& Statement::bind(int index, std::int64_t value) {
 }
 
 Statement& Statement::bind(int index, std::string_view value) {
-    int rc = sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    // An empty view may have no data pointer, and SQLite binds a null pointer as NULL, not ''.
+    int rc = sqlite3_bind_text(stmt_, index, value.data() ? value.data() : "", static_cast<int>(value.size()),
+                               SQLITE_TRANSIENT);
     if (rc != SQLITE_OK) db_.fail(rc, "bind");
     return *this;
 }

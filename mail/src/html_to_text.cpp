@@ -195,6 +195,14 @@ public:
         std::size_t i = 0;
         while (i < n) {
             const char c = html_[i];
+            if (drop_pre_newline_) {
+                // A newline right after <pre> is not content (HTML: "in body" insertion mode).
+                drop_pre_newline_ = false;
+                if (c == '\n' || (c == '\r' && i + 1 < n && html_[i + 1] == '\n')) {
+                    i += c == '\n' ? 1 : 2;
+                    continue;
+                }
+            }
             if (c == '<') {
                 i = markup(i);
             } else if (c == '&') {
@@ -300,6 +308,7 @@ private:
         case Effect::Pre:
             writer_.block(true);
             pre_depth_ = closing ? std::max(0, pre_depth_ - 1) : std::min(pre_depth_ + 1, 1000);
+            drop_pre_newline_ = !closing;
             break;
         case Effect::Skip:
             if (!closing) skip_content(tag, after);
@@ -387,6 +396,7 @@ private:
     TextWriter writer_;
     std::size_t skip_to_ = 0;
     int pre_depth_ = 0;
+    bool drop_pre_newline_ = false;
 };
 
 }  // namespace

@@ -20,6 +20,10 @@ TEST_CASE("whitespace collapses outside pre and is kept inside", "[parser][html]
     CHECK(html_to_text("  a \n\t b   c  ") == "a b c");
     CHECK(html_to_text("<p>\n  text  \n</p>") == "text");
     CHECK(html_to_text("<pre>a  b\n  c</pre>d") == "a  b\n  c\n\nd");
+    // The newline right after <pre> is markup, not text; a second one is text.
+    CHECK(html_to_text("<pre>\ncode</pre>") == "code");
+    CHECK(html_to_text("<PRE>\r\ncode</PRE>") == "code");
+    CHECK(html_to_text("x<pre>\n\n  code</pre>") == "x\n\n\n  code");
 }
 
 TEST_CASE("head, script, style, title, template and comments are dropped", "[parser][html]") {

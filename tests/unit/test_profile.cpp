@@ -204,3 +204,14 @@ TEST_CASE("no table of the profile has a column for secrets", "[profile][secrets
     }
     CHECK(columns > 10);
 }
+
+TEST_CASE("an empty string binds as '' and not as NULL, whatever its data pointer", "[database]") {
+    TempDir tmp;
+    auto p = Profile::open(tmp.path());
+    auto& db = p.db();
+    db.exec("CREATE TABLE t (v TEXT)");
+    db.prepare("INSERT INTO t VALUES (?1)").bind(1, std::string_view()).run();  // data() is null
+    db.prepare("INSERT INTO t VALUES (?1)").bind(1, std::string_view("", 0)).run();
+    CHECK(db.query_int("SELECT count(*) FROM t WHERE v = ''") == 2);
+    CHECK(db.query_int("SELECT count(*) FROM t WHERE v IS NULL") == 0);
+}
