@@ -28,7 +28,13 @@ TokenCredentials::TokenCredentials(auth::TokenManager& tokens, std::string user,
     : tokens_(tokens), user_(std::move(user)), mechanism_(mechanism) {}
 
 mail::SaslLogin TokenCredentials::login(const CancelToken& cancel) {
-    return {mechanism_, user_, tokens_.access_token(&cancel)};
+    try {
+        return {mechanism_, user_, tokens_.access_token(&cancel)};
+    } catch (const Error& e) {
+        std::lock_guard lock(mutex_);
+        platform_failure_ = e;
+        throw;
+    }
 }
 
 bool TokenCredentials::refused(const mail::SaslLogin& refused, const Error& why) {
@@ -42,7 +48,7 @@ bool TokenCredentials::refused(const mail::SaslLogin& refused, const Error& why)
         refreshed_token_ = tokens_.refresh_after_rejection(refused.secret);
         return true;
     } catch (const Error& e) {
-        refresh_failure_ = e;
+        platform_failure_ = e;
         return false;
     }
 }
@@ -52,9 +58,15 @@ bool TokenCredentials::fresh_token_refused() const {
     return fresh_refused_;
 }
 
-std::optional<Error> TokenCredentials::refresh_failure() const {
+std::optional<Error> TokenCredentials::platform_failure() const {
     std::lock_guard lock(mutex_);
-    return refresh_failure_;
+    return platform_failure_;
+}
+
+void TokenCredentials::clear_failures() {
+    std::lock_guard lock(mutex_);
+    fresh_refused_ = false;
+    platform_failure_.reset();
 }
 
 }  // namespace tern::accounts

@@ -9,7 +9,7 @@ namespace {
 
 constexpr const char* account_columns =
     "id, email, display_name, provider, mode, client_id, tenant, fallback_reason, fallback_since, "
-    "last_oauth_attempt, created_at";
+    "last_oauth_attempt, created_at, oauth_transient_failures";
 
 Account read_account(const Statement& st) {
     Account a;
@@ -26,6 +26,7 @@ Account read_account(const Statement& st) {
     a.fallback_since = st.column_optional_int(8);
     a.last_oauth_attempt = st.column_optional_int(9);
     a.created_at = st.column_int(10);
+    a.oauth_transient_failures = static_cast<int>(st.column_int(11));
     return a;
 }
 
@@ -61,6 +62,17 @@ std::int64_t AccountRepository::add(const Account& account) {
     insert_servers(id, "fallback", account.fallback_servers);
     tx.commit();
     return id;
+}
+
+void AccountRepository::save_fallback_state(const Account& account) {
+    auto st = db_.prepare(
+        "UPDATE accounts SET mode = ?2, fallback_reason = ?3, fallback_since = ?4, last_oauth_attempt = ?5, "
+        "oauth_transient_failures = ?6 WHERE id = ?1");
+    st.bind(1, account.id).bind(2, to_string(account.mode)).bind(3, account.fallback_reason);
+    st.bind(4, account.fallback_since).bind(5, account.last_oauth_attempt);
+    st.bind(6, static_cast<std::int64_t>(account.oauth_transient_failures)).run();
+    if (db_.changes() == 0)
+        throw Error(ErrorCategory::NotFound, "The account " + account.email + " is no longer in this profile.");
 }
 
 void AccountRepository::insert_servers(std::int64_t id, std::string_view purpose,

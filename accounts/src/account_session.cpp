@@ -12,13 +12,8 @@ AccountSession::AccountSession(Account account, std::string profile_id, const Pr
 
 AccountSession::~AccountSession() = default;
 
-std::shared_ptr<mail::SaslCredentials> AccountSession::credentials() {
-    if (credentials_) return credentials_;
-    if (account_.mode != AccountMode::OAuth) {
-        credentials_ = std::make_shared<PasswordCredentials>(store_, password_key(profile_id_, account_.email),
-                                                             account_.email);
-        return credentials_;
-    }
+std::shared_ptr<TokenCredentials> AccountSession::oauth_credentials() {
+    if (tokens_credentials_) return tokens_credentials_;
     if (!provider_ || !provider_->oauth)
         throw Error(ErrorCategory::BadInput, account_.email + " is set to sign in with OAuth, but its provider \"" +
                                                  account_.provider + "\" has no OAuth settings in providers.json.");
@@ -33,21 +28,56 @@ std::shared_ptr<mail::SaslCredentials> AccountSession::credentials() {
     tokens_ = std::make_unique<auth::TokenManager>(*endpoint_, store_, refresh_token_key(profile_id_, account_.email));
     const auto mechanism = provider_->oauth->sasl_mechanism == "OAUTHBEARER" ? mail::SaslMechanism::OAuthBearer
                                                                             : mail::SaslMechanism::XOAuth2;
-    credentials_ = std::make_shared<TokenCredentials>(*tokens_, account_.email, mechanism);
-    return credentials_;
+    tokens_credentials_ = std::make_shared<TokenCredentials>(*tokens_, account_.email, mechanism);
+    return tokens_credentials_;
+}
+
+std::optional<mail::ServerEndpoint> AccountSession::find(const std::vector<mail::ServerEndpoint>& servers,
+                                                         mail::MailProtocol protocol) {
+    for (const auto& server : servers)
+        if (server.protocol == protocol) return server;
+    return std::nullopt;
+}
+
+mail::ConnectionOptions AccountSession::with_password(const mail::ServerEndpoint& server,
+                                                      std::shared_ptr<const CancelToken> cancel) {
+    mail::ConnectionOptions options;
+    options.server = server;
+    // The server's own user name when the account has one (--user), else the email address.
+    options.credentials = std::make_shared<PasswordCredentials>(
+        store_, password_key(profile_id_, account_.email), server.username.empty() ? account_.email : server.username);
+    options.cancel = std::move(cancel);
+    return options;
 }
 
 std::optional<mail::ConnectionOptions> AccountSession::connection(mail::MailProtocol protocol,
                                                                   std::shared_ptr<const CancelToken> cancel) {
-    for (const auto& server : account_.servers) {
-        if (server.protocol != protocol) continue;
-        mail::ConnectionOptions options;
-        options.server = server;
-        options.credentials = credentials();
-        options.cancel = std::move(cancel);
-        return options;
+    switch (account_.mode) {
+        case AccountMode::OAuth: return oauth_connection(protocol, std::move(cancel));
+        case AccountMode::PasswordFallback: return fallback_connection(protocol, std::move(cancel));
+        case AccountMode::Password: break;
     }
-    return std::nullopt;
+    const auto server = find(account_.servers, protocol);
+    if (!server) return std::nullopt;
+    return with_password(*server, std::move(cancel));
+}
+
+std::optional<mail::ConnectionOptions> AccountSession::oauth_connection(mail::MailProtocol protocol,
+                                                                        std::shared_ptr<const CancelToken> cancel) {
+    const auto server = find(account_.servers, protocol);
+    if (!server) return std::nullopt;
+    mail::ConnectionOptions options;
+    options.server = *server;
+    options.credentials = oauth_credentials();
+    options.cancel = std::move(cancel);
+    return options;
+}
+
+std::optional<mail::ConnectionOptions> AccountSession::fallback_connection(mail::MailProtocol protocol,
+                                                                           std::shared_ptr<const CancelToken> cancel) {
+    const auto server = find(account_.fallback_servers, protocol);
+    if (!server) return std::nullopt;
+    return with_password(*server, std::move(cancel));
 }
 
 }  // namespace tern::accounts

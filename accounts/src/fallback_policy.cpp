@@ -113,14 +113,14 @@ PolicyDecision FallbackPolicy::on_fallback_refused(FallbackState& state, const E
         d.reason = "Microsoft no longer accepts passwords for this account";
         d.message = "Microsoft refused the password because password sign-in (basic authentication) is turned off "
                     "for this account: " + error.message() +
-                    " Sign in with a device code instead (tern-cli login EMAIL --device), or ask your "
-                    "organisation for its own client id. Tern keeps trying Microsoft sign-in.";
+                    " Sign in with a device code instead, or ask your organisation for its own client id. Tern "
+                    "keeps trying Microsoft sign-in.";
     } else {
         d.reason = "the password was refused on Microsoft's password servers";
         d.message = "The password servers refused the password: " + error.message() +
                     " If the password is right, Microsoft may have turned off password sign-in for this account "
                     "(it did for Outlook.com personal accounts in September 2024). Sign in with a device code "
-                    "instead (tern-cli login EMAIL --device). Tern keeps trying Microsoft sign-in.";
+                    "instead. Tern keeps trying Microsoft sign-in.";
     }
     if (state.mode == AccountMode::PasswordFallback && state.reason && state.reason->find(d.reason) == std::string::npos)
         state.reason = *state.reason + "; " + d.reason;

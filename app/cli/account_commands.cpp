@@ -1,5 +1,6 @@
 // tern-cli account ...
 #include "commands.hpp"
+#include "interrupt.hpp"
 #include "open_account.hpp"
 
 #include "tern/accounts/account_credentials.hpp"
@@ -55,10 +56,14 @@ int account_status(const CliContext& ctx, const CommandArgs& args) {
     auto open = open_profile_for_mail(ctx);
     auto out = nlohmann::json::array();
     for (const auto& a : open.accounts(args.email)) {
-        nlohmann::json servers = nlohmann::json::array();
-        for (const auto& s : a.servers)
-            servers.push_back(std::string(mail::to_string(s.protocol)) + " " + s.host + ":" + std::to_string(s.port) +
-                              ":" + std::string(mail::to_string(s.tls)));
+        const auto server_list = [](const std::vector<mail::ServerEndpoint>& list) {
+            nlohmann::json listed = nlohmann::json::array();
+            for (const auto& s : list)
+                listed.push_back(std::string(mail::to_string(s.protocol)) + " " + s.host + ":" + std::to_string(s.port) +
+                                 ":" + std::string(mail::to_string(s.tls)));
+            return listed;
+        };
+        const auto servers = server_list(a.servers);
         out.push_back({{"email", a.email},
                        {"provider", a.provider},
                        {"mode", std::string(to_string(a.mode))},
@@ -66,7 +71,10 @@ int account_status(const CliContext& ctx, const CommandArgs& args) {
                        {"fallback_since", optional_json(a.fallback_since)},
                        {"last_oauth_attempt", optional_json(a.last_oauth_attempt)},
                        {"token_state", token_state(open, a)},
-                       {"servers", servers}});
+                       {"password_stored", open.secrets->load(accounts::password_key(open.profile.id(), a.email))
+                                               .has_value()},
+                       {"servers", servers},
+                       {"fallback_servers", server_list(a.fallback_servers)}});
     }
     if (ctx.json) {
         print_json(args.email.empty() ? out : out.front());
@@ -80,9 +88,39 @@ int account_status(const CliContext& ctx, const CommandArgs& args) {
         if (!a["fallback_reason"].is_null())
             std::cout << "  Using password sign-in because Microsoft sign-in failed: "
                       << a["fallback_reason"].get<std::string>() << "\n";
-        for (const auto& s : a["servers"]) std::cout << "  server:   " << s.get<std::string>() << "\n";
+        const bool in_fallback = a["mode"] == "password-fallback";
+        for (const auto& s : a["servers"])
+            std::cout << "  server:   " << s.get<std::string>() << (in_fallback ? " (when Microsoft sign-in works)" : "")
+                      << "\n";
+        for (const auto& s : a["fallback_servers"])
+            std::cout << "  fallback: " << s.get<std::string>() << (in_fallback ? " (in use)" : "") << "\n";
     }
     return exit_ok;
+}
+
+int account_retry_oauth(const CliContext& ctx, const CommandArgs& args) {
+    auto open = open_profile_for_mail(ctx);
+    auto cancel = std::make_shared<CancelToken>();
+    CancelOnInterrupt interrupt(*cancel);
+    auto access = open.access(open.account(args.email));
+    if (access->account().mode == accounts::AccountMode::Password)
+        throw Error(ErrorCategory::BadInput, args.email + " is a password account: it has no Microsoft sign-in to try.");
+    const auto decision = access->retry_oauth(cancel);
+    const auto& a = access->account();
+    const bool back = a.mode == accounts::AccountMode::OAuth;
+    if (ctx.json) {
+        print_json({{"email", a.email},
+                    {"mode", std::string(to_string(a.mode))},
+                    {"action", std::string(to_string(decision.action))},
+                    {"fallback_reason", optional_json(a.fallback_reason)},
+                    {"message", decision.message}});
+    } else if (back) {
+        std::cout << a.email << ": Microsoft sign-in works; the account uses it again.\n";
+    } else {
+        std::cout << a.email << ": Microsoft sign-in still fails; the account stays on password sign-in. "
+                  << decision.message << '\n';
+    }
+    return back ? exit_ok : exit_failed;
 }
 
 int account_remove(const CliContext& ctx, const CommandArgs& args) {

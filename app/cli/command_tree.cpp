@@ -73,7 +73,7 @@ void add_account_commands(CLI::App& app, CommandArgs& a, Handler& selected) {
         ->add_option("EMAIL", a.email, "Email address")
         ->required();
     leaf(*account, "retry-oauth", "Try Microsoft sign-in again for an account in fallback", selected,
-         not_built("account retry-oauth", "the Accounts work"))
+         account_retry_oauth)
         ->add_option("EMAIL", a.email, "Email address")
         ->required();
 }
@@ -82,6 +82,9 @@ void add_mail_commands(CLI::App& app, CommandArgs& a, Handler& selected) {
     auto* login_cmd = leaf(app, "login", "Sign an account in with OAuth (browser, or --device)", selected, tern::cli::login);
     login_cmd->add_option("EMAIL", a.email, "Email address")->required();
     login_cmd->add_flag("--device", a.device_flow, "Use the device code flow instead of the browser");
+    login_cmd->add_flag("--password", a.password_flow,
+                        "Enter the password of a password account, or of an account in password fallback")
+        ->excludes("--device");
 
     auto* sync = leaf(app, "sync", "Fetch new mail", selected, sync_mail);
     sync->add_option("EMAIL", a.email, "Only this account");

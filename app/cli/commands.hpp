@@ -20,6 +20,7 @@ struct CommandArgs {
     std::string imap, pop3, smtp;
     std::string user;
     bool device_flow = false;
+    bool password_flow = false;  // login --password: the password of a password or fallback account
     std::string folder;
     int limit = 50;
     std::string uid;
@@ -44,6 +45,7 @@ int account_add(const CliContext& ctx, const CommandArgs& args);
 int account_list(const CliContext& ctx, const CommandArgs& args);
 int account_status(const CliContext& ctx, const CommandArgs& args);
 int account_remove(const CliContext& ctx, const CommandArgs& args);
+int account_retry_oauth(const CliContext& ctx, const CommandArgs& args);
 int login(const CliContext& ctx, const CommandArgs& args);
 int sync_mail(const CliContext& ctx, const CommandArgs& args);
 int list_messages(const CliContext& ctx, const CommandArgs& args);

@@ -2,6 +2,8 @@
 // the system credential store. Progress (the code to enter, the browser step) goes to stderr.
 #include "commands.hpp"
 #include "interrupt.hpp"
+#include "open_account.hpp"
+#include "password_prompt.hpp"
 
 #include "tern/accounts/account_repository.hpp"
 #include "tern/accounts/provider_catalog.hpp"
@@ -41,9 +43,27 @@ SignInTarget target_for(Profile& profile, const accounts::ProviderCatalog& catal
     return target;
 }
 
+// login --password: a password account's password, or the fallback password of a Microsoft account.
+int login_with_password(const CliContext& ctx, const CommandArgs& args) {
+    auto open = open_profile_for_mail(ctx);
+    auto cancel = std::make_shared<CancelToken>();
+    CancelOnInterrupt interrupt(*cancel);
+    auto access = open.access(open.account(args.email));
+    access->set_password(read_password(args.email), cancel);
+    if (ctx.json) {
+        print_json({{"email", args.email}, {"mode", std::string(accounts::to_string(access->account().mode))},
+                    {"signed_in", true}, {"credential_store", open.secrets->backend_name()}});
+    } else {
+        std::cout << "The password of " << args.email << " works; it is kept in " << open.secrets->backend_name()
+                  << ".\n";
+    }
+    return exit_ok;
+}
+
 }  // namespace
 
 int login(const CliContext& ctx, const CommandArgs& args) {
+    if (args.password_flow) return login_with_password(ctx, args);
     auto profile = ctx.open_profile();
     std::optional<std::filesystem::path> providers_option;
     if (!ctx.providers.empty()) providers_option = ctx.providers;
@@ -78,11 +98,20 @@ int login(const CliContext& ctx, const CommandArgs& args) {
                                                  " in without a refresh token, so Tern could not stay signed in.");
     tokens.adopt(std::move(grant));
 
+    // An account in password fallback returns to Microsoft sign-in once it works again.
+    std::optional<accounts::PolicyDecision> returned;
+    if (auto account = accounts::AccountRepository(profile.db()).find(args.email);
+        account && account->mode == accounts::AccountMode::PasswordFallback) {
+        auto open = open_profile_for_mail(ctx);
+        returned = open.access(*account)->retry_oauth(std::make_shared<CancelToken>());
+    }
+
     if (ctx.json) {
         print_json({{"email", args.email},
                     {"provider", target.provider->id},
                     {"signed_in", true},
-                    {"credential_store", store->backend_name()}});
+                    {"credential_store", store->backend_name()},
+                    {"back_on_oauth", returned && returned->action == accounts::PolicyAction::ReturnToOAuth}});
     } else {
         std::cout << "Signed in " << args.email << " (" << target.provider->display_name
                   << "). The sign-in is kept in " << store->backend_name() << ".\n";

@@ -79,45 +79,80 @@ int sync_mail(const CliContext& ctx, const CommandArgs& args) {
                   << ". Add one with: tern-cli account add EMAIL\n";
     for (const auto& account : accounts) {
         try {
-            auto session = open.session(account);
+            auto access = open.access(account);
             const auto progress = [&](const mail::SyncProgress& p) {
                 std::cerr << account.email << (p.folder.empty() ? "" : " " + p.folder) << ": " << stage_word(p.stage)
                           << ' ' << p.done;
                 if (p.total) std::cerr << '/' << p.total;
                 std::cerr << '\n';
             };
+            // An account in password fallback tries Microsoft sign-in again first (DESIGN §4: at
+            // start; every tern-cli sync is a start).
+            std::optional<accounts::PolicyDecision> retried;
+            if (access->oauth_retry_due(true)) retried = access->retry_oauth(cancel);
             mail::SyncReport report;
-            if (auto options = session->connection(mail::MailProtocol::Imap, cancel)) {
-                mail::ImapSync sync(store, account.id, *options);
-                std::vector<std::string> only;
-                if (!args.folder.empty()) only.push_back(args.folder);
-                report = sync.sync(progress, only);
-            } else if (auto pop3 = session->connection(mail::MailProtocol::Pop3, cancel)) {
+            accounts::PolicyDecision decision;
+            if (access->has_server(mail::MailProtocol::Imap)) {
+                decision = access->run(mail::MailProtocol::Imap, [&](const mail::ConnectionOptions& options) {
+                    mail::ImapSync sync(store, account.id, options);
+                    std::vector<std::string> only;
+                    if (!args.folder.empty()) only.push_back(args.folder);
+                    report = sync.sync(progress, only);
+                }, cancel);
+            } else if (access->has_server(mail::MailProtocol::Pop3)) {
                 // POP3 has one folder; its download reports like an IMAP sync of INBOX.
                 if (!args.folder.empty() && args.folder != "INBOX")
                     throw Error(ErrorCategory::BadInput, account.email + " is a POP3 account: it has only INBOX.");
-                const auto got = mail::Pop3Download(open.profile.db(), account.id, *pop3).download(progress);
-                mail::FolderSyncReport inbox;
-                inbox.path = "INBOX";
-                inbox.added = inbox.bodies = got.downloaded;
-                inbox.unchanged = got.downloaded == 0;
-                report.folders.push_back(inbox);
+                decision = access->run(mail::MailProtocol::Pop3, [&](const mail::ConnectionOptions& options) {
+                    const auto got = mail::Pop3Download(open.profile.db(), account.id, options).download(progress);
+                    mail::FolderSyncReport inbox;
+                    inbox.path = "INBOX";
+                    inbox.added = inbox.bodies = got.downloaded;
+                    inbox.unchanged = got.downloaded == 0;
+                    report.folders = {inbox};
+                }, cancel);
             } else {
                 throw Error(ErrorCategory::Unsupported,
                             account.email + " has no IMAP or POP3 server; tern-cli sync downloads from those.");
             }
             // Queued messages go out with the sync.
             mail::OutboxSendReport sent;
-            if (auto smtp = session->connection(mail::MailProtocol::Smtp, cancel)) {
-                sent = mail::send_due(outbox, account.id, *smtp, {}, static_cast<std::int64_t>(std::time(nullptr)));
+            std::optional<Error> outbox_waits;
+            if (access->has_server(mail::MailProtocol::Smtp) && !outbox.due(account.id, std::time(nullptr)).empty()) {
+                int attempt = 0;
+                try {
+                    access->run(mail::MailProtocol::Smtp, [&](const mail::ConnectionOptions& smtp) {
+                        // A second attempt is on other servers (the fallback): what waited goes now.
+                        if (attempt++ > 0) outbox.retry_now(account.id);
+                        sent = mail::send_due(outbox, account.id, smtp, {}, static_cast<std::int64_t>(std::time(nullptr)));
+                        if (sent.stopped_by) throw *sent.stopped_by;
+                    }, cancel);
+                } catch (const Error& e) {
+                    // The mail was fetched; the outbox keeps its messages for the next sync.
+                    if (e.category() == ErrorCategory::Cancelled) throw;
+                    outbox_waits = e;
+                    std::cerr << "tern-cli: " << account.email << ": the outbox waits: " << e.message() << " ["
+                              << to_string(e.category()) << "]\n";
+                }
             }
+            const auto& now_account = access->account();
             nlohmann::json folders = nlohmann::json::array();
             for (const auto& f : report.folders)
                 folders.push_back({{"folder", f.path}, {"added", f.added}, {"removed", f.removed},
                                    {"flags_updated", f.flags_updated}, {"bodies", f.bodies},
                                    {"uidvalidity_reset", f.uidvalidity_reset}, {"unchanged", f.unchanged}});
-            out.push_back({{"email", account.email}, {"folders", folders}, {"changes_pushed", report.changes_pushed},
-                           {"sent", sent.sent}});
+            nlohmann::json entry{{"email", account.email}, {"folders", folders}, {"changes_pushed", report.changes_pushed},
+                                 {"sent", sent.sent}, {"mode", std::string(accounts::to_string(now_account.mode))}};
+            if (now_account.fallback_reason) entry["fallback_reason"] = *now_account.fallback_reason;
+            if (decision.action != accounts::PolicyAction::None)
+                entry["fallback"] = {{"action", std::string(accounts::to_string(decision.action))}, {"reason", decision.reason}};
+            if (outbox_waits)
+                entry["outbox_error"] = {{"category", std::string(to_string(outbox_waits->category()))},
+                                         {"message", outbox_waits->message()}};
+            if (retried)
+                entry["oauth_retry"] = {{"action", std::string(accounts::to_string(retried->action))},
+                                        {"message", retried->message}};
+            out.push_back(std::move(entry));
             if (!ctx.json) {
                 std::int64_t added = 0, removed = 0;
                 for (const auto& f : report.folders) {
@@ -173,11 +208,11 @@ int show_message(const CliContext& ctx, const CommandArgs& args) {
         // Bodies downloaded on demand: fetch this one now.
         auto cancel = std::make_shared<CancelToken>();
         CancelOnInterrupt interrupt(*cancel);
-        auto session = open.session(account);
-        auto options = session->connection(mail::MailProtocol::Imap, cancel);
-        if (options) {
-            mail::ImapSync sync(store, account.id, *options);
-            sync.fetch_body(folder.path, uid);
+        auto access = open.access(account);
+        if (access->has_server(mail::MailProtocol::Imap)) {
+            access->run(mail::MailProtocol::Imap, [&](const mail::ConnectionOptions& options) {
+                mail::ImapSync(store, account.id, options).fetch_body(folder.path, uid);
+            }, cancel);
             message = store.message(folder.id, uid);
         }
     }

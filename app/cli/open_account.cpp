@@ -1,5 +1,6 @@
 #include "open_account.hpp"
 
+#include "password_prompt.hpp"
 #include "tern/accounts/account_repository.hpp"
 
 namespace tern::cli {
@@ -32,6 +33,13 @@ std::vector<accounts::Account> OpenProfile::accounts(const std::string& email) {
 std::unique_ptr<accounts::AccountSession> OpenProfile::session(const accounts::Account& account) {
     if (account.mode == accounts::AccountMode::OAuth && !catalog && catalog_error) throw *catalog_error;
     return std::make_unique<accounts::AccountSession>(account, profile.id(), catalog ? &*catalog : nullptr, *secrets);
+}
+
+std::unique_ptr<accounts::AccountAccess> OpenProfile::access(const accounts::Account& account) {
+    if (account.mode == accounts::AccountMode::OAuth && !catalog && catalog_error) throw *catalog_error;
+    return std::make_unique<accounts::AccountAccess>(
+        account, accounts::AccountServices{profile.db(), profile.id(), catalog ? &*catalog : nullptr, *secrets,
+                                           fallback_prompts(), accounts::fallback_settings(profile.db()), {}});
 }
 
 mail::FolderState OpenProfile::folder(const accounts::Account& account, const std::string& path) {

@@ -4,6 +4,7 @@
 
 #include "cli_context.hpp"
 #include "tern/accounts/account.hpp"
+#include "tern/accounts/account_access.hpp"
 #include "tern/accounts/account_session.hpp"
 #include "tern/accounts/provider_catalog.hpp"
 #include "tern/auth/credential_store.hpp"
@@ -26,6 +27,8 @@ struct OpenProfile {
     // Every account, or only `email` when it is not empty.
     std::vector<accounts::Account> accounts(const std::string& email);
     std::unique_ptr<accounts::AccountSession> session(const accounts::Account& account);
+    // The account's servers under the fallback policy; its questions and news go to the terminal.
+    std::unique_ptr<accounts::AccountAccess> access(const accounts::Account& account);
     // The folder of an account's store; NotFound names `tern-cli sync` when it is unknown.
     mail::FolderState folder(const accounts::Account& account, const std::string& path);
 };

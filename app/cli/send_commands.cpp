@@ -57,24 +57,39 @@ int send_message(const CliContext& ctx, const CommandArgs& args) {
 
     auto cancel = std::make_shared<CancelToken>();
     CancelOnInterrupt interrupt(*cancel);
-    auto session = open.session(account);
-    auto smtp = session->connection(mail::MailProtocol::Smtp, cancel);
-    if (!smtp) throw Error(ErrorCategory::BadInput, account.email + " has no SMTP server to send through.");
-    std::function<void(const std::string&)> copy_to_sent;
-    std::unique_ptr<mail::ImapSync> imap;
-    // Providers that keep sent mail themselves get no second copy (DESIGN §3).
-    const auto imap_options = session->connection(mail::MailProtocol::Imap, cancel);
+    auto access = open.access(account);
+    if (!access->has_server(mail::MailProtocol::Smtp))
+        throw Error(ErrorCategory::BadInput, account.email + " has no SMTP server to send through.");
     mail::MessageStore store(open.profile.db());
-    if (!session->server_saves_sent() && imap_options) {
-        const auto sent = [&]() -> std::string {
-            for (const auto& f : store.folders(account.id))
-                if (f.role == "sent") return f.path;
-            return "Sent";
-        }();
-        imap = std::make_unique<mail::ImapSync>(store, account.id, *imap_options);
-        copy_to_sent = [&imap, sent](const std::string& raw) { imap->append(sent, raw, mail::MessageFlag::Seen); };
+    std::optional<Error> not_sent;
+    int attempt = 0;
+    try {
+        access->run(mail::MailProtocol::Smtp, [&](const mail::ConnectionOptions& smtp) {
+            // A second attempt is on other servers (the fallback): the message goes now, not later.
+            if (attempt++ > 0) outbox.retry_now(account.id);
+            std::function<void(const std::string&)> copy_to_sent;
+            std::unique_ptr<mail::ImapSync> imap;
+            // Providers that keep sent mail themselves get no second copy (DESIGN §3).
+            if (!access->server_saves_sent()) {
+                if (auto imap_options = access->connection(mail::MailProtocol::Imap, cancel)) {
+                    const auto sent = [&]() -> std::string {
+                        for (const auto& f : store.folders(account.id))
+                            if (f.role == "sent") return f.path;
+                        return "Sent";
+                    }();
+                    imap = std::make_unique<mail::ImapSync>(store, account.id, *imap_options);
+                    copy_to_sent = [&imap, sent](const std::string& raw) { imap->append(sent, raw, mail::MessageFlag::Seen); };
+                }
+            }
+            const auto report =
+                mail::send_due(outbox, account.id, smtp, copy_to_sent, static_cast<std::int64_t>(std::time(nullptr)));
+            if (report.stopped_by) throw *report.stopped_by;
+        }, cancel);
+    } catch (const Error& e) {
+        // The message is safe in the outbox; say why it has not gone yet.
+        if (e.category() == ErrorCategory::Cancelled) throw;
+        not_sent = e;
     }
-    mail::send_due(outbox, account.id, *smtp, copy_to_sent, static_cast<std::int64_t>(std::time(nullptr)));
 
     const auto entry = outbox.entry(id);
     if (ctx.json) {
@@ -88,7 +103,7 @@ int send_message(const CliContext& ctx, const CommandArgs& args) {
     if (entry->state == mail::OutboxState::Failed)
         return report_error(ctx, Error(ErrorCategory::ServerError, entry->last_error +
                                                                        " The message stays in the outbox (tern-cli outbox)."));
-    std::cout << "Not sent yet: " << entry->last_error << " It stays in the outbox and is sent by the next tern-cli sync.\n";
+    std::cout << "Not sent yet: " << (not_sent ? not_sent->message() : entry->last_error) << " It stays in the outbox and is sent by the next tern-cli sync.\n";
     return exit_ok;
 }
 

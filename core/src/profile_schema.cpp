@@ -183,6 +183,13 @@ CREATE TABLE pop3_uidls (
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX pop3_uidls_by_uid ON pop3_uidls(account_id, uid);
 )sql"},
+        {5, "OAuth fallback: failures of the identity platform in a row", R"sql(
+-- Unreachable / server_error answers of the identity platform in a row (FallbackPolicy): kept
+-- across runs, so that "fails repeatedly" means the same whether Tern runs for days or a script
+-- runs tern-cli every few minutes.
+ALTER TABLE accounts ADD COLUMN oauth_transient_failures INTEGER NOT NULL DEFAULT 0
+  CHECK (oauth_transient_failures >= 0);
+)sql"},
     };
     return list;
 }

@@ -4,6 +4,7 @@
 #include "store_rows.hpp"
 #include "tern/mail/message_store.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace tern::mail {
@@ -37,14 +38,32 @@ bool only_account(Database& db, std::int64_t account_id) {
     return st.column_int(0) != 0;
 }
 
+// Matches are ranked in windows of this many, newest first: the first window is the newest
+// rank_window matches by bm25, the next the older ones after them, and so on. Every match is on
+// exactly one page, and a page costs at most two windows of bm25, however many messages match
+// (ranking all 13 000 matches of a common word was most of a first page at 100 000 messages).
+constexpr std::size_t rank_window = 2000;
+
 // One page of matches ranked inside FTS5, then the messages and snippets of that page only.
 // Equal ranks go newest stored first (message ids grow as mail arrives).
 std::vector<SearchHit> ranked_page(Database& db, const std::string& match, std::size_t offset, std::size_t limit) {
-    auto ranked = db.prepare(std::string("SELECT rowid FROM message_index WHERE message_index MATCH ?1 ORDER BY ") +
-                             ranking + ", rowid DESC LIMIT ?2 OFFSET ?3");
-    ranked.bind(1, match).bind(2, static_cast<std::int64_t>(limit)).bind(3, static_cast<std::int64_t>(offset));
+    if (limit == 0) return {};
+    auto window = db.prepare(std::string("SELECT rowid, ") + ranking +
+                             " FROM message_index WHERE message_index MATCH ?1 ORDER BY rowid DESC LIMIT ?2 OFFSET ?3");
     std::vector<std::int64_t> ids;
-    while (ranked.step()) ids.push_back(ranked.column_int(0));
+    const std::size_t first = offset / rank_window, last = (offset + limit - 1) / rank_window;
+    for (std::size_t w = first; w <= last; ++w) {
+        std::vector<std::pair<std::int64_t, std::int64_t>> ranked;  // rank, id
+        window.reset();
+        window.bind(1, match).bind(2, static_cast<std::int64_t>(rank_window));
+        window.bind(3, static_cast<std::int64_t>(w * rank_window));
+        while (window.step()) ranked.emplace_back(window.column_int(1), window.column_int(0));
+        std::sort(ranked.begin(), ranked.end(),
+                  [](const auto& a, const auto& b) { return a.first != b.first ? a.first < b.first : a.second > b.second; });
+        const std::size_t from = w == first ? offset - w * rank_window : 0;
+        for (std::size_t i = from; i < ranked.size() && ids.size() < limit; ++i) ids.push_back(ranked[i].second);
+        if (ranked.size() < rank_window) break;  // no older matches
+    }
     if (ids.empty()) return {};
 
     std::string id_list;

@@ -143,6 +143,12 @@ void Outbox::schedule_retry(std::int64_t id, const Error& error, std::int64_t ne
         .run();
 }
 
+int Outbox::retry_now(std::int64_t account_id) {
+    auto st = db_.prepare("UPDATE outbox SET next_attempt_at = 0 WHERE account_id = ? AND state IN ('queued', 'accepted')");
+    st.bind(1, account_id).run();
+    return db_.changes();
+}
+
 void Outbox::mark_failed(std::int64_t id, const Error& error) {
     auto st = db_.prepare(
         "UPDATE outbox SET state = 'failed', last_error = ?, last_error_category = ?, server_reply = ? WHERE id = ?");
@@ -205,6 +211,7 @@ OutboxSendReport send_due(Outbox& outbox, std::int64_t account_id, const Connect
             ++report.retry_later;
             if (error.category() == ErrorCategory::Cancelled) throw;
             submitter.reset();
+            report.stopped_by = error;
             if (entry->state != OutboxState::Accepted) break;
         }
     }

@@ -1,4 +1,7 @@
+#include "temp_dir.hpp"
+#include "tern/accounts/account_access.hpp"
 #include "tern/accounts/fallback_policy.hpp"
+#include "tern/core/profile.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -140,7 +143,7 @@ TEST_CASE("a refused fallback password says whether basic auth is off and offers
     CHECK(blocked.action == PolicyAction::FallbackRefused);
     CHECK(blocked.offer_device_code);
     CHECK(blocked.message.find("basic authentication") != std::string::npos);
-    CHECK(blocked.message.find("--device") != std::string::npos);
+    CHECK(blocked.message.find("device code") != std::string::npos);  // the UI adds how to start it
     CHECK(state.mode == AccountMode::PasswordFallback);
     CHECK(state.reason->find("no longer accepts passwords") != std::string::npos);
     policy.on_fallback_refused(state, Error(ErrorCategory::PolicyBlocked, "again"));
@@ -158,4 +161,25 @@ TEST_CASE("password accounts are not the policy's business", "[fallback]") {
         CHECK(policy.on_oauth_failure(state, FailureSource::IdentityPlatform, error_of(c), true, 1).action ==
               PolicyAction::None);
     CHECK(state.mode == AccountMode::Password);
+}
+
+TEST_CASE("the fallback settings come from the profile, and bad values fall back to the defaults", "[fallback]") {
+    test::TempDir tmp;
+    auto profile = Profile::open(tmp.path());
+    auto& db = profile.db();
+    auto defaults = accounts::fallback_settings(db);
+    CHECK(defaults.retry_interval == std::chrono::hours(24));
+    CHECK(defaults.transient_failures_before_fallback == 3);
+
+    db.exec("INSERT INTO settings(key, value) VALUES ('fallback.retry_hours', '6'), "
+            "('fallback.failures_before_switch', '5')");
+    auto set = accounts::fallback_settings(db);
+    CHECK(set.retry_interval == std::chrono::hours(6));
+    CHECK(set.transient_failures_before_fallback == 5);
+
+    db.exec("UPDATE settings SET value = '-1' WHERE key = 'fallback.retry_hours'");
+    db.exec("UPDATE settings SET value = '3 days' WHERE key = 'fallback.failures_before_switch'");
+    auto bad = accounts::fallback_settings(db);
+    CHECK(bad.retry_interval == std::chrono::hours(24));
+    CHECK(bad.transient_failures_before_fallback == 3);
 }

@@ -568,6 +568,35 @@ TEST_CASE("a search matching more than the count cap reports the cap", "[store][
     CHECK(f.search("common", static_cast<std::size_t>(n) - 3, 10).hits.size() == 3);
 }
 
+TEST_CASE("many matches are ranked in windows of the newest 2000, and paging still sees each once",
+          "[store][search]") {
+    Fixture f;
+    const std::int64_t n = 4500;
+    std::vector<ServerMessage> batch;
+    for (std::int64_t uid = 1; uid <= n; ++uid) {
+        // Short subjects rank better than long ones; every tenth message has one.
+        batch.push_back(server_message(uid, uid % 10 ? "kite plus several more words to dilute it" : "kite"));
+        if (batch.size() == 500) {
+            f.store.add_messages(f.inbox, batch);
+            batch.clear();
+        }
+    }
+    const auto first = f.search("kite", 0, 50);
+    CHECK(first.total == n);
+    REQUIRE(first.hits.size() == 50);
+    for (std::size_t i = 0; i < first.hits.size(); ++i) {
+        CHECK(first.hits[i].summary.uid > n - 2000);  // the newest window
+        CHECK(first.hits[i].summary.uid % 10 == 0);    // its best ranked
+        if (i > 0) CHECK(first.hits[i - 1].rank <= first.hits[i].rank);
+    }
+    std::set<std::int64_t> seen;
+    for (std::size_t offset = 0; offset < n; offset += 70) {  // pages that straddle the windows
+        const auto page = f.search("kite", offset, 70);
+        for (const auto& hit : page.hits) CHECK(seen.insert(hit.summary.uid).second);
+    }
+    CHECK(seen.size() == static_cast<std::size_t>(n));
+}
+
 TEST_CASE("ranking puts subject matches before body matches, with highlighted snippets", "[store][search]") {
     Fixture f;
     f.store.add_messages(f.inbox, {server_message(1, "weekly notes"), server_message(2, "invoice for march"),

@@ -137,3 +137,16 @@ TEST_CASE("a draft with a bad address, no recipient or a missing file is refused
         CHECK(e.message().find("/nonexistent/file.txt") != std::string::npos);
     }
 }
+
+TEST_CASE("retry_now makes waiting messages due at once, and leaves failed ones failed", "[outbox]") {
+    OutboxProfile p;
+    const auto waiting = p.outbox.enqueue(p.account, {"a@x.test", {"b@x.test"}, "x"}, "waiting");
+    const auto refused = p.outbox.enqueue(p.account, {"a@x.test", {"b@x.test"}, "x"}, "refused");
+    p.outbox.mark_sending(waiting);
+    p.outbox.schedule_retry(waiting, Error(ErrorCategory::AuthRejected, "Sign-in refused."), 5000);
+    p.outbox.mark_failed(refused, Error(ErrorCategory::PolicyBlocked, "SMTP AUTH is disabled."));
+    CHECK(p.outbox.due(p.account, 100).empty());
+    CHECK(p.outbox.retry_now(p.account) == 1);
+    CHECK(p.outbox.due(p.account, 100) == std::vector<std::int64_t>{waiting});
+    CHECK(p.outbox.entry(refused)->state == OutboxState::Failed);
+}

@@ -441,11 +441,23 @@ class InjectedFailureTest(FakeIdpTestCase):
         self.assertTrue(q["error_description"].startswith("AADSTS53003:"), q)
         self.assertEqual(self.admin("/admin/state")["fail_next"], {})
 
+    def test_introspection_can_refuse_every_token(self):
+        access = self.tokens_for()["access_token"]
+        self.assertTrue(self.introspect(access)["active"])
+        self.admin("/admin/introspection", {"refuse": True})
+        self.assertEqual(self.introspect(access), {"active": False})
+        # The token endpoint still issues tokens, and they are refused too.
+        self.assertEqual(self.introspect(self.tokens_for()["access_token"]), {"active": False})
+        self.assertTrue(self.admin("/admin/state")["introspection_refuses"])
+        self.admin("/admin/reset")
+        self.assertFalse(self.admin("/admin/state")["introspection_refuses"])
+
     def test_admin_refuses_what_it_cannot_inject(self):
         self.admin("/admin/fail-next", {"error": "no_such_error"}, expect=400)
         self.admin("/admin/fail-next", {"error": "invalid_grant", "aadsts": 12345}, expect=400)
         self.admin("/admin/tls", {"cert": "bogus"}, expect=400)
         self.admin("/admin/mode", {"mode": "sideways"}, expect=400)
+        self.admin("/admin/introspection", {"refuse": "yes"}, expect=400)
         self.admin("/admin/revoke", {"user": "nobody@example.test"}, expect=404)
 
 

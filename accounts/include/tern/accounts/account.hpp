@@ -30,6 +30,7 @@ struct Account {
     std::optional<std::string> fallback_reason;
     std::optional<std::int64_t> fallback_since;      // Unix seconds
     std::optional<std::int64_t> last_oauth_attempt;  // Unix seconds
+    int oauth_transient_failures = 0;                // identity platform unreachable / failing, in a row
     std::int64_t created_at = 0;                     // Unix seconds; set by the repository when 0
     std::vector<mail::ServerEndpoint> servers;           // what the account uses in its mode
     std::vector<mail::ServerEndpoint> fallback_servers;  // password servers when OAuth fails

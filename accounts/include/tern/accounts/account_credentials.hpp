@@ -38,10 +38,13 @@ public:
     // Refreshes after a refusal; when the refused token is the one that refresh gave, gives up.
     bool refused(const mail::SaslLogin& refused, const Error& why) override;
 
-    // True once a server refused a token issued after the previous refusal (a fallback trigger),
-    // and the error of a refresh that failed while handling a refusal.
+    // True once a server refused a token issued after the previous refusal (a fallback trigger).
     bool fresh_token_refused() const;
-    std::optional<Error> refresh_failure() const;
+    // The last failure of the identity platform itself: getting a token for a sign-in, or the
+    // refresh after a refusal. What the fallback policy judges (FailureSource::IdentityPlatform).
+    std::optional<Error> platform_failure() const;
+    // Forgets both, before a new piece of work is judged on its own.
+    void clear_failures();
 
 private:
     auth::TokenManager& tokens_;
@@ -50,7 +53,7 @@ private:
     mutable std::mutex mutex_;
     Secret refreshed_token_;  // issued by the last refresh after a refusal
     bool fresh_refused_ = false;
-    std::optional<Error> refresh_failure_;
+    std::optional<Error> platform_failure_;
 };
 
 }  // namespace tern::accounts

@@ -20,6 +20,8 @@ public:
     std::optional<Account> find(std::string_view email);
     // True when an account was removed; its servers go with it.
     bool remove(std::string_view email);
+    // Writes the mode and the fallback fields (reason, since, last OAuth attempt, failures in a row).
+    void save_fallback_state(const Account& account);
 
 private:
     void insert_servers(std::int64_t id, std::string_view purpose, const std::vector<mail::ServerEndpoint>& servers);

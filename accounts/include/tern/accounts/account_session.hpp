@@ -26,15 +26,30 @@ public:
     ~AccountSession();
 
     const Account& account() const { return account_; }
-    // nullopt when the account has no server for `protocol`. Throws tern::Error (BadInput) when
-    // an OAuth account's provider has no OAuth settings or no client id.
+    // The server for `protocol` in the account's current mode and its sign-in: OAuth on the
+    // primary servers, a password on the fallback servers in password-fallback mode, a password on
+    // the primary servers for a password account. nullopt when there is no such server. Throws
+    // tern::Error (BadInput) when an OAuth account's provider has no OAuth settings or client id.
     std::optional<mail::ConnectionOptions> connection(mail::MailProtocol protocol,
                                                       std::shared_ptr<const CancelToken> cancel = nullptr);
+
+    // Whatever the mode: the primary server with OAuth (to try OAuth again while in fallback), or
+    // the fallback server with the password (to test it before switching).
+    std::optional<mail::ConnectionOptions> oauth_connection(mail::MailProtocol protocol,
+                                                            std::shared_ptr<const CancelToken> cancel = nullptr);
+    std::optional<mail::ConnectionOptions> fallback_connection(mail::MailProtocol protocol,
+                                                               std::shared_ptr<const CancelToken> cancel = nullptr);
+
+    // The OAuth credentials once a connection used them (what the fallback policy asks about), or null.
+    std::shared_ptr<TokenCredentials> token_credentials() const { return tokens_credentials_; }
     // Exchange Online and Outlook.com keep a copy of submitted mail in Sent themselves.
     bool server_saves_sent() const { return provider_ && provider_->server_saves_sent; }
 
 private:
-    std::shared_ptr<mail::SaslCredentials> credentials();
+    std::shared_ptr<TokenCredentials> oauth_credentials();
+    static std::optional<mail::ServerEndpoint> find(const std::vector<mail::ServerEndpoint>& servers,
+                                                    mail::MailProtocol protocol);
+    mail::ConnectionOptions with_password(const mail::ServerEndpoint& server, std::shared_ptr<const CancelToken> cancel);
 
     Account account_;
     std::string profile_id_;
@@ -43,7 +58,7 @@ private:
     std::unique_ptr<auth::HttpClient> http_;
     std::unique_ptr<auth::TokenEndpoint> endpoint_;
     std::unique_ptr<auth::TokenManager> tokens_;
-    std::shared_ptr<mail::SaslCredentials> credentials_;
+    std::shared_ptr<TokenCredentials> tokens_credentials_;
 };
 
 }  // namespace tern::accounts

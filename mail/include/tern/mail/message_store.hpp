@@ -137,7 +137,8 @@ public:
     std::optional<std::string> raw_message(std::int64_t folder_id, std::int64_t uid);
     // By messages.id, which also reaches local-only rows (PendingOperation::message of an append).
     std::optional<std::string> raw_message_by_id(std::int64_t message_id);
-    // Ranked by bm25 (subject > sender > recipients > body), equal ranks newest stored first; a query without
+    // Ranked by bm25 (subject > sender > recipients > body), equal ranks newest stored first; with one
+    // account and only words, ranked within windows of the newest 2000 matches; a query without
     // words lists by date. total counts at most search_count_cap matches.
     SearchPage search(std::int64_t account_id, const SearchQuery& query, std::size_t offset, std::size_t limit);
     struct Counts {

@@ -54,6 +54,9 @@ public:
     void mark_sent(std::int64_t id);                                       // done: leaves the outbox
     void schedule_retry(std::int64_t id, const Error& error, std::int64_t next_attempt_at);
     void mark_failed(std::int64_t id, const Error& error);
+    // Makes the account's waiting entries due now (not the failed ones): the account changed
+    // servers or sign-in, or the person asked to send now. Returns how many.
+    int retry_now(std::int64_t account_id);
     // At start: a 'sending' entry was cut off by a crash. Sending it again may duplicate it at the
     // recipient, which is better than losing it.
     int recover_interrupted();
@@ -70,6 +73,9 @@ struct OutboxSendReport {
     int sent = 0;
     int retry_later = 0;
     int failed = 0;
+    // The connection or sign-in failure that stopped the round (the messages wait for a retry):
+    // what a caller hands to the fallback policy.
+    std::optional<Error> stopped_by;
 };
 
 // Sends one account's due messages over one SMTP connection. `copy_to_sent` (may be empty: the

@@ -157,6 +157,17 @@ def slow_down(app, body):
     return {"count": count}
 
 
+def introspection(app, body):
+    """{"refuse": true}: introspection calls every token inactive while the token endpoint keeps
+    issuing them, as when a mail server refuses even freshly issued tokens (a fallback trigger)."""
+    refuse = body.get("refuse")
+    if not isinstance(refuse, bool):
+        raise AdminError(400, '"refuse" must be true or false')
+    with app.store.lock:
+        app.store.introspection_refuses = refuse
+    return {"refuse": refuse}
+
+
 def state(app, body):
     snapshot = app.store.snapshot()
     snapshot.update(mode=app.board.mode, tls=app.board.tls, port=app.board.listener.port,
@@ -191,6 +202,7 @@ ROUTES = {
     ("POST", "/admin/auto-approve"): auto_approve,
     ("POST", "/admin/access-token-lifetime"): token_lifetime,
     ("POST", "/admin/slow-down"): slow_down,
+    ("POST", "/admin/introspection"): introspection,
     ("GET", "/admin/state"): state,
     ("GET", "/admin/tokens"): tokens,
     ("POST", "/admin/reset"): reset,

@@ -79,6 +79,7 @@ class Store:
             self.requests = {}
             self.grants = {}
             self.introspections = {"active": 0, "inactive": 0}
+            self.introspection_refuses = False  # every token inactive: the mail server refuses even fresh ones
 
     # ---- lookups -------------------------------------------------------------------------------
     def user(self, login):
@@ -200,7 +201,8 @@ class Store:
     def introspect(self, token):
         with self.lock:
             rec = self.access_tokens.get(token)
-            active = bool(rec) and not rec["revoked"] and time.time() < rec["expires"]
+            active = (bool(rec) and not rec["revoked"] and time.time() < rec["expires"]
+                      and not self.introspection_refuses)
             self.introspections["active" if active else "inactive"] += 1
             return rec if active else None
 
@@ -320,7 +322,8 @@ class Store:
                        for d in self.device_codes.values()]
             return {
                 "requests": dict(self.requests), "token_grants": dict(self.grants),
-                "introspections": dict(self.introspections), "tokens": tokens, "device_codes": devices,
+                "introspections": dict(self.introspections), "introspection_refuses": self.introspection_refuses,
+                "tokens": tokens, "device_codes": devices,
                 "access_token_lifetime": self.access_token_lifetime,
                 "device": {"interval": self.device_interval, "expires_in": self.device_expires_in},
                 "auto_approve": sorted(self.auto_approve), "slow_down": self.slow_down,
