@@ -1,6 +1,7 @@
 #include "tern/accounts/account_repository.hpp"
 
 #include "tern/core/error.hpp"
+#include "tern/mail/tls_trust.hpp"
 
 #include <chrono>
 
@@ -9,7 +10,8 @@ namespace {
 
 constexpr const char* account_columns =
     "id, email, display_name, provider, mode, client_id, tenant, fallback_reason, fallback_since, "
-    "last_oauth_attempt, created_at, oauth_transient_failures";
+    "last_oauth_attempt, created_at, oauth_transient_failures, body_policy, body_recent_days, pop3_leave_on_server, "
+    "pop3_delete_after_days";
 
 Account read_account(const Statement& st) {
     Account a;
@@ -27,6 +29,12 @@ Account read_account(const Statement& st) {
     a.last_oauth_attempt = st.column_optional_int(9);
     a.created_at = st.column_int(10);
     a.oauth_transient_failures = static_cast<int>(st.column_int(11));
+    const auto bodies = body_policy_from_string(st.column_text(12));
+    if (!bodies) throw Error(ErrorCategory::Storage, {}, "unknown body policy " + st.column_text(12));
+    a.settings.bodies = *bodies;
+    a.settings.recent_days = static_cast<int>(st.column_int(13));
+    a.settings.pop3_leave_on_server = st.column_int(14) != 0;
+    a.settings.pop3_delete_after_days = static_cast<int>(st.column_int(15));
     return a;
 }
 
@@ -58,10 +66,39 @@ std::int64_t AccountRepository::add(const Account& account) {
         .bind(10, account.created_at ? account.created_at : now_seconds())
         .run();
     const auto id = db_.last_insert_rowid();
+    write_settings(id, account);
     insert_servers(id, "primary", account.servers);
     insert_servers(id, "fallback", account.fallback_servers);
     tx.commit();
     return id;
+}
+
+void AccountRepository::write_settings(std::int64_t id, const Account& account) {
+    const auto& s = account.settings;
+    auto st = db_.prepare(
+        "UPDATE accounts SET client_id = ?2, tenant = ?3, body_policy = ?4, body_recent_days = ?5, "
+        "pop3_leave_on_server = ?6, pop3_delete_after_days = ?7 WHERE id = ?1");
+    st.bind(1, id).bind(2, account.client_id).bind(3, account.tenant).bind(4, to_string(s.bodies));
+    st.bind(5, static_cast<std::int64_t>(s.recent_days)).bind(6, static_cast<std::int64_t>(s.pop3_leave_on_server));
+    st.bind(7, static_cast<std::int64_t>(s.pop3_delete_after_days)).run();
+    db_.prepare("DELETE FROM certificate_pins WHERE account_id = ?1").bind(1, id).run();
+    auto pin = db_.prepare(
+        "INSERT OR IGNORE INTO certificate_pins(account_id, host, port, sha256, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+    for (const auto& p : account.pins) {
+        pin.bind(1, id).bind(2, p.host).bind(3, static_cast<std::int64_t>(p.port)).bind(4, mail::normalise_fingerprint(p.sha256));
+        pin.bind(5, now_seconds()).run();
+        pin.reset();
+    }
+}
+
+void AccountRepository::save_settings(const Account& account) {
+    if (account.settings.recent_days < 1 || account.settings.pop3_delete_after_days < 0)
+        throw Error(ErrorCategory::BadInput, "Days must be a positive number.");
+    Transaction tx(db_);
+    if (!find(account.email))
+        throw Error(ErrorCategory::NotFound, "The account " + account.email + " is no longer in this profile.");
+    write_settings(account.id, account);
+    tx.commit();
 }
 
 void AccountRepository::save_fallback_state(const Account& account) {
@@ -105,6 +142,10 @@ void AccountRepository::load_servers(Account& account) {
         s.username = st.column_text(5);
         (st.column_text(0) == "fallback" ? account.fallback_servers : account.servers).push_back(std::move(s));
     }
+    auto pins = db_.prepare("SELECT host, port, sha256 FROM certificate_pins WHERE account_id = ?1 ORDER BY host, port");
+    pins.bind(1, account.id);
+    while (pins.step())
+        account.pins.push_back({pins.column_text(0), static_cast<int>(pins.column_int(1)), pins.column_text(2)});
 }
 
 std::vector<Account> AccountRepository::list() {

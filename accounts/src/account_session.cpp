@@ -39,6 +39,12 @@ std::optional<mail::ServerEndpoint> AccountSession::find(const std::vector<mail:
     return std::nullopt;
 }
 
+void AccountSession::add_pins(mail::ConnectionOptions& options) const {
+    for (const auto& pin : account_.pins)
+        if (pin.host == options.server.host && pin.port == options.server.port)
+            options.trust.pinned_sha256.push_back(pin.sha256);
+}
+
 mail::ConnectionOptions AccountSession::with_password(const mail::ServerEndpoint& server,
                                                       std::shared_ptr<const CancelToken> cancel) {
     mail::ConnectionOptions options;
@@ -47,6 +53,7 @@ mail::ConnectionOptions AccountSession::with_password(const mail::ServerEndpoint
     options.credentials = std::make_shared<PasswordCredentials>(
         store_, password_key(profile_id_, account_.email), server.username.empty() ? account_.email : server.username);
     options.cancel = std::move(cancel);
+    add_pins(options);
     return options;
 }
 
@@ -70,6 +77,7 @@ std::optional<mail::ConnectionOptions> AccountSession::oauth_connection(mail::Ma
     options.server = *server;
     options.credentials = oauth_credentials();
     options.cancel = std::move(cancel);
+    add_pins(options);
     return options;
 }
 

@@ -7,6 +7,7 @@
 
 #include "tern/accounts/account_repository.hpp"
 
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 
@@ -50,6 +51,35 @@ std::string token_state(OpenProfile& open, const accounts::Account& a) {
 nlohmann::json optional_json(const std::optional<std::int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
 nlohmann::json optional_json(const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
 
+// "host:993" → {host, 993}; an IPv6 host in brackets.
+std::pair<std::string, int> host_port(const std::string& text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0)
+        throw Error(ErrorCategory::BadInput, "\"" + text + "\" is not HOST:PORT.");
+    std::string host = text.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    int port = 0;
+    try {
+        port = std::stoi(text.substr(colon + 1));
+    } catch (const std::exception&) {
+    }
+    if (port < 1 || port > 65535) throw Error(ErrorCategory::BadInput, "The port in \"" + text + "\" is not 1 to 65535.");
+    return {host, port};
+}
+
+nlohmann::json settings_json(const accounts::Account& a) {
+    auto pins = nlohmann::json::array();
+    for (const auto& p : a.pins) pins.push_back({{"server", p.host + ":" + std::to_string(p.port)}, {"sha256", p.sha256}});
+    return {{"body_policy", std::string(accounts::to_string(a.settings.bodies))},
+            {"recent_days", a.settings.recent_days},
+            {"client_id", a.client_id},
+            {"tenant", a.tenant},
+            {"pop3_leave_on_server", a.settings.pop3_leave_on_server},
+            {"pop3_delete_after_days", a.settings.pop3_delete_after_days},
+            {"trusted_certificates", pins}};
+}
+
+
 }  // namespace
 
 int account_status(const CliContext& ctx, const CommandArgs& args) {
@@ -74,7 +104,8 @@ int account_status(const CliContext& ctx, const CommandArgs& args) {
                        {"password_stored", open.secrets->load(accounts::password_key(open.profile.id(), a.email))
                                                .has_value()},
                        {"servers", servers},
-                       {"fallback_servers", server_list(a.fallback_servers)}});
+                       {"fallback_servers", server_list(a.fallback_servers)},
+                       {"settings", settings_json(a)}});
     }
     if (ctx.json) {
         print_json(args.email.empty() ? out : out.front());
@@ -121,6 +152,46 @@ int account_retry_oauth(const CliContext& ctx, const CommandArgs& args) {
                   << decision.message << '\n';
     }
     return back ? exit_ok : exit_failed;
+}
+
+int account_set(const CliContext& ctx, const CommandArgs& args) {
+    auto open = open_profile_for_mail(ctx);
+    auto a = open.account(args.email);
+    if (!args.body_policy.empty()) a.settings.bodies = *accounts::body_policy_from_string(args.body_policy);
+    if (args.recent_days > 0) a.settings.recent_days = args.recent_days;
+    if (!args.pop3_leave_on_server.empty()) a.settings.pop3_leave_on_server = args.pop3_leave_on_server == "yes";
+    if (args.pop3_delete_after_days >= 0) a.settings.pop3_delete_after_days = args.pop3_delete_after_days;
+    if (args.client_id) a.client_id = *args.client_id;
+    if (args.tenant) a.tenant = *args.tenant;
+    for (const auto& text : args.unpins) {
+        const auto [host, port] = host_port(text);
+        a.pins.erase(std::remove_if(a.pins.begin(), a.pins.end(),
+                                    [&](const auto& p) { return p.host == host && p.port == port; }),
+                     a.pins.end());
+    }
+    for (const auto& text : args.pins) {
+        const auto equals = text.find('=');
+        if (equals == std::string::npos)
+            throw Error(ErrorCategory::BadInput, "--trust-certificate takes HOST:PORT=SHA256, e.g. "
+                                                 "imap.example.org:993=AB:CD:...");
+        const auto [host, port] = host_port(text.substr(0, equals));
+        a.pins.push_back({host, port, mail::normalise_fingerprint(text.substr(equals + 1))});
+    }
+    accounts::AccountRepository(open.profile.db()).save_settings(a);
+    const auto saved = open.account(args.email);
+    if (ctx.json) {
+        print_json(nlohmann::json{{"email", saved.email}, {"settings", settings_json(saved)}});
+        return exit_ok;
+    }
+    const auto s = settings_json(saved);
+    std::cout << saved.email << "\n  bodies:   " << s["body_policy"].get<std::string>();
+    if (saved.settings.bodies == mail::BodyPolicy::RecentDays) std::cout << " (" << saved.settings.recent_days << " days)";
+    std::cout << "\n";
+    if (!saved.client_id.empty()) std::cout << "  client id: " << saved.client_id << "\n";
+    if (!saved.tenant.empty()) std::cout << "  tenant:   " << saved.tenant << "\n";
+    for (const auto& p : saved.pins)
+        std::cout << "  trusted certificate for " << p.host << ':' << p.port << ": " << p.sha256 << "\n";
+    return exit_ok;
 }
 
 int account_remove(const CliContext& ctx, const CommandArgs& args) {

@@ -72,6 +72,21 @@ void add_account_commands(CLI::App& app, CommandArgs& a, Handler& selected) {
     leaf(*account, "remove", "Remove an account and its secrets", selected, account_remove)
         ->add_option("EMAIL", a.email, "Email address")
         ->required();
+    auto* set = leaf(*account, "set", "Change an account's settings", selected, account_set);
+    set->add_option("EMAIL", a.email, "Email address")->required();
+    set->add_option("--body-policy", a.body_policy, "Which bodies a sync downloads")
+        ->check(CLI::IsMember({"all", "recent", "on-demand"}));
+    set->add_option("--recent-days", a.recent_days, "With --body-policy recent: this many days")->check(CLI::Range(1, 36500));
+    set->add_option("--client-id", a.client_id, "The organisation's own Microsoft app (client id); \"\" for the default");
+    set->add_option("--tenant", a.tenant, "Microsoft tenant: organizations, consumers, common or the organisation's own");
+    set->add_option("--pop3-leave-on-server", a.pop3_leave_on_server, "POP3: keep mail on the server")
+        ->check(CLI::IsMember({"yes", "no"}));
+    set->add_option("--pop3-delete-after-days", a.pop3_delete_after_days,
+                    "POP3, leaving mail on the server: delete it after this many days (0: never)")
+        ->check(CLI::Range(0, 36500));
+    set->add_option("--trust-certificate", a.pins,
+                    "Trust this certificate for one server: HOST:PORT=SHA256 (the fingerprint Tern showed)");
+    set->add_option("--untrust-certificate", a.unpins, "Stop trusting the certificates pinned for HOST:PORT");
     leaf(*account, "retry-oauth", "Try Microsoft sign-in again for an account in fallback", selected,
          account_retry_oauth)
         ->add_option("EMAIL", a.email, "Email address")

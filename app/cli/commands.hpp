@@ -4,6 +4,7 @@
 #include "cli_context.hpp"
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,11 @@ struct CommandArgs {
     std::string kind;
     std::string address;
     std::string listen;
+    // account set: empty / -1 = unchanged
+    std::string body_policy, pop3_leave_on_server;
+    std::optional<std::string> client_id, tenant;
+    int recent_days = -1, pop3_delete_after_days = -1;
+    std::vector<std::string> pins, unpins;  // HOST:PORT=SHA256 / HOST:PORT
 };
 
 using Handler = std::function<int(const CliContext&, const CommandArgs&)>;
@@ -46,6 +52,7 @@ int account_list(const CliContext& ctx, const CommandArgs& args);
 int account_status(const CliContext& ctx, const CommandArgs& args);
 int account_remove(const CliContext& ctx, const CommandArgs& args);
 int account_retry_oauth(const CliContext& ctx, const CommandArgs& args);
+int account_set(const CliContext& ctx, const CommandArgs& args);
 int login(const CliContext& ctx, const CommandArgs& args);
 int sync_mail(const CliContext& ctx, const CommandArgs& args);
 int list_messages(const CliContext& ctx, const CommandArgs& args);

@@ -94,7 +94,10 @@ int sync_mail(const CliContext& ctx, const CommandArgs& args) {
             accounts::PolicyDecision decision;
             if (access->has_server(mail::MailProtocol::Imap)) {
                 decision = access->run(mail::MailProtocol::Imap, [&](const mail::ConnectionOptions& options) {
-                    mail::ImapSync sync(store, account.id, options);
+                    mail::SyncSettings settings;
+                    settings.bodies = account.settings.bodies;
+                    settings.recent_days = account.settings.recent_days;
+                    mail::ImapSync sync(store, account.id, options, settings);
                     std::vector<std::string> only;
                     if (!args.folder.empty()) only.push_back(args.folder);
                     report = sync.sync(progress, only);
@@ -104,7 +107,11 @@ int sync_mail(const CliContext& ctx, const CommandArgs& args) {
                 if (!args.folder.empty() && args.folder != "INBOX")
                     throw Error(ErrorCategory::BadInput, account.email + " is a POP3 account: it has only INBOX.");
                 decision = access->run(mail::MailProtocol::Pop3, [&](const mail::ConnectionOptions& options) {
-                    const auto got = mail::Pop3Download(open.profile.db(), account.id, options).download(progress);
+                    mail::Pop3Settings settings;
+                    settings.leave_on_server = account.settings.pop3_leave_on_server;
+                    settings.delete_after_days = account.settings.pop3_delete_after_days;
+                    const auto got =
+                        mail::Pop3Download(open.profile.db(), account.id, options, settings).download(progress);
                     mail::FolderSyncReport inbox;
                     inbox.path = "INBOX";
                     inbox.added = inbox.bodies = got.downloaded;

@@ -190,6 +190,29 @@ CREATE UNIQUE INDEX pop3_uidls_by_uid ON pop3_uidls(account_id, uid);
 ALTER TABLE accounts ADD COLUMN oauth_transient_failures INTEGER NOT NULL DEFAULT 0
   CHECK (oauth_transient_failures >= 0);
 )sql"},
+        {6, "per-account settings: body downloads, POP3, pinned certificates", R"sql(
+-- Which bodies a sync downloads (all / those of the last body_recent_days days / on demand) and
+-- what a POP3 download leaves on the server.
+ALTER TABLE accounts ADD COLUMN body_policy TEXT NOT NULL DEFAULT 'all'
+  CHECK (body_policy IN ('all', 'recent', 'on-demand'));
+ALTER TABLE accounts ADD COLUMN body_recent_days INTEGER NOT NULL DEFAULT 30
+  CHECK (body_recent_days BETWEEN 1 AND 36500);
+ALTER TABLE accounts ADD COLUMN pop3_leave_on_server INTEGER NOT NULL DEFAULT 1
+  CHECK (pop3_leave_on_server IN (0, 1));
+ALTER TABLE accounts ADD COLUMN pop3_delete_after_days INTEGER NOT NULL DEFAULT 0
+  CHECK (pop3_delete_after_days BETWEEN 0 AND 36500);
+
+-- Certificates the person trusted for one server of one account (a self-signed or private-CA
+-- certificate), by SHA-256 fingerprint: the explicit exception of DESIGN §2, never a blanket one.
+CREATE TABLE certificate_pins (
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  host       TEXT NOT NULL CHECK (host <> ''),
+  port       INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
+  sha256     TEXT NOT NULL CHECK (length(sha256) = 95),
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (account_id, host, port, sha256)
+) WITHOUT ROWID;
+)sql"},
     };
     return list;
 }

@@ -212,6 +212,35 @@ class CliMail(unittest.TestCase):
         finally:
             delete_folder(ALICE, ALICE_PW, folder)
 
+    def test_a_certificate_trusted_by_fingerprint_and_the_account_settings(self):
+        """Without the test CA the server is unknown: refused, until the person pins its certificate."""
+        import hashlib
+        import ssl
+        p = self.profile()
+        p.add_password_account(ALICE, ALICE_PW)
+        p.env.pop("TERN_CA_FILE")
+        proc = p.run("--json", "sync", ALICE, "--folder", "INBOX", check=False)
+        self.assertEqual(proc.returncode, 1)
+        self.assertEqual(json.loads(proc.stdout)[0]["error"]["category"], "tls-certificate")
+        with open(os.path.join(ENV["TERN_ENV_DIR"], "server.pem"), encoding="ascii") as f:
+            fingerprint = hashlib.sha256(ssl.PEM_cert_to_DER_cert(f.read())).hexdigest().upper()
+        server = json.loads(p.run("--json", "account", "status", ALICE).stdout)["servers"][0].split()[1]
+        host_port = server.rsplit(":", 1)[0]  # "imap 127.0.0.1:PORT:starttls" -> 127.0.0.1:PORT
+        settings = p.json("account", "set", ALICE, "--trust-certificate", f"{host_port}={fingerprint}",
+                          "--body-policy", "on-demand")["settings"]
+        self.assertEqual(settings["trusted_certificates"][0]["server"], host_port)
+        self.assertEqual(settings["body_policy"], "on-demand")
+        synced = p.json("sync", ALICE, "--folder", "INBOX")[0]
+        self.assertNotIn("error", synced)
+        self.assertEqual(sum(f["bodies"] for f in synced["folders"]), 0)  # on demand: headers only
+        # Without the pin it is refused again, and a fingerprint that is not one is refused with a reason.
+        p.run("account", "set", ALICE, "--untrust-certificate", host_port)
+        self.assertEqual(json.loads(p.run("--json", "sync", ALICE, check=False).stdout)[0]["error"]["category"],
+                         "tls-certificate")
+        proc = p.run("account", "set", ALICE, "--trust-certificate", host_port + "=12:34", check=False)
+        self.assertEqual(proc.returncode, 1)
+        self.assertIn("[bad-input]", proc.stderr)
+
     def test_an_oauth_account_signs_in_by_device_code_syncs_and_sends(self):
         admin("/admin/reset", {})
         admin("/admin/device/settings", {"interval": 1})

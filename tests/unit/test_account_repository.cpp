@@ -87,3 +87,56 @@ TEST_CASE("accounts are listed in order and removed with their servers", "[accou
     CHECK(repo.list().size() == 1);
     CHECK(profile.db().query_int("SELECT count(*) FROM account_servers") == 4);
 }
+
+TEST_CASE("settings, certificate pins and the fallback state are saved and read back", "[accounts]") {
+    TempDir tmp;
+    auto profile = Profile::open(tmp.path());
+    AccountRepository repo(profile.db());
+    repo.add(outlook_account());
+    auto a = *repo.find("alice@outlook.test");
+    CHECK(a.settings.bodies == mail::BodyPolicy::All);  // the defaults
+    CHECK(a.settings.pop3_leave_on_server);
+    CHECK(a.pins.empty());
+
+    a.settings.bodies = mail::BodyPolicy::RecentDays;
+    a.settings.recent_days = 7;
+    a.settings.pop3_leave_on_server = false;
+    a.settings.pop3_delete_after_days = 14;
+    a.client_id = "11111111-2222-3333-4444-555555555555";
+    a.tenant = "contoso.example";
+    const std::string fingerprint(32, 'A');  // 32 hex digits are not 32 bytes: refused
+    a.pins = {{"imap-mail.outlook.com", 993, std::string(64, 'A')}};
+    repo.save_settings(a);
+    a.mode = AccountMode::PasswordFallback;
+    a.fallback_reason = "the certificate was not accepted";
+    a.fallback_since = 1700000000;
+    a.last_oauth_attempt = 1700000100;
+    a.oauth_transient_failures = 2;
+    repo.save_fallback_state(a);
+
+    const auto back = *repo.find("alice@outlook.test");
+    CHECK(back.settings.bodies == mail::BodyPolicy::RecentDays);
+    CHECK(back.settings.recent_days == 7);
+    CHECK_FALSE(back.settings.pop3_leave_on_server);
+    CHECK(back.settings.pop3_delete_after_days == 14);
+    CHECK(back.client_id == "11111111-2222-3333-4444-555555555555");
+    CHECK(back.tenant == "contoso.example");
+    REQUIRE(back.pins.size() == 1);
+    CHECK(back.pins[0].sha256.substr(0, 6) == "aa:aa:");  // normalised
+    CHECK(back.mode == AccountMode::PasswordFallback);
+    CHECK(back.fallback_reason == a.fallback_reason);
+    CHECK(back.fallback_since == 1700000000);
+    CHECK(back.last_oauth_attempt == 1700000100);
+    CHECK(back.oauth_transient_failures == 2);
+
+    a.pins = {{"imap-mail.outlook.com", 993, fingerprint}};
+    CHECK_THROWS_AS(repo.save_settings(a), Error);
+    CHECK(repo.find("alice@outlook.test")->pins.size() == 1);  // nothing half-written
+    a.pins.clear();
+    a.settings.recent_days = 0;
+    CHECK_THROWS_AS(repo.save_settings(a), Error);
+
+    // The pins go with the account.
+    repo.remove("alice@outlook.test");
+    CHECK(profile.db().query_int("SELECT count(*) FROM certificate_pins") == 0);
+}

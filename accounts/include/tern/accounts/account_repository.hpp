@@ -20,12 +20,16 @@ public:
     std::optional<Account> find(std::string_view email);
     // True when an account was removed; its servers go with it.
     bool remove(std::string_view email);
+    // Writes what the person can change: client id, tenant, AccountSettings, certificate pins.
+    // Throws BadInput for a value out of range (nothing written), NotFound for a removed account.
+    void save_settings(const Account& account);
     // Writes the mode and the fallback fields (reason, since, last OAuth attempt, failures in a row).
     void save_fallback_state(const Account& account);
 
 private:
     void insert_servers(std::int64_t id, std::string_view purpose, const std::vector<mail::ServerEndpoint>& servers);
     void load_servers(Account& account);
+    void write_settings(std::int64_t id, const Account& account);
     Database& db_;
 };
 

@@ -49,6 +49,8 @@ private:
     std::shared_ptr<TokenCredentials> oauth_credentials();
     static std::optional<mail::ServerEndpoint> find(const std::vector<mail::ServerEndpoint>& servers,
                                                     mail::MailProtocol protocol);
+    // The certificates the person trusted for this server.
+    void add_pins(mail::ConnectionOptions& options) const;
     mail::ConnectionOptions with_password(const mail::ServerEndpoint& server, std::shared_ptr<const CancelToken> cancel);
 
     Account account_;
