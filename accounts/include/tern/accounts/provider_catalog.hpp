@@ -35,6 +35,8 @@ struct Provider {
     std::string display_name;
     std::vector<std::string> domains;
     std::optional<ProviderOAuth> oauth;
+    // Empty only for a provider without OAuth (the generic one): its servers come from
+    // autodetection or the command line (--imap, --pop3, --smtp).
     std::map<mail::MailProtocol, mail::ServerEndpoint> servers;
     std::map<mail::MailProtocol, mail::ServerEndpoint> fallback_servers;
     bool server_saves_sent = false;  // Exchange Online and Outlook.com keep a copy themselves
@@ -42,7 +44,9 @@ struct Provider {
 
 class ProviderCatalog {
 public:
-    // Throws tern::Error (BadInput) naming the file and the part that is wrong.
+    // Throws tern::Error (BadInput) naming the file, the line, the provider and the field that is
+    // wrong ("providers.json line 17: provider 'outlook': "servers.imap.port" must be ..."); load()
+    // throws Storage when the file cannot be read.
     static ProviderCatalog parse(const std::string& json_text, const std::string& origin);
     static ProviderCatalog load(const std::filesystem::path& file);
 
