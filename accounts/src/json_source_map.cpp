@@ -1,28 +1,11 @@
 #include "json_source_map.hpp"
 
+#include "tern/core/text.hpp"
+
 #include <vector>
 
 namespace tern::accounts {
 namespace {
-
-// Appends code point `cp` to `out` as UTF-8.
-void append_utf8(std::string& out, unsigned long cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
 
 // An open object or array. `pointer` is empty when the container lies deeper than the map records.
 struct Frame {
@@ -142,11 +125,11 @@ private:
                     if (low >= 0xDC00 && low <= 0xDFFF) {
                         cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
                     } else {
-                        if (out) append_utf8(*out, cp);
+                        if (out) append_utf8(*out, static_cast<char32_t>(cp));
                         cp = low;
                     }
                 }
-                if (out) append_utf8(*out, cp);
+                if (out) append_utf8(*out, static_cast<char32_t>(cp));
                 continue;
             }
             if (!out) continue;

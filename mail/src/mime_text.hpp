@@ -33,8 +33,7 @@ std::string decode_transfer(std::string_view body, std::string_view encoding);
 // The number of bytes decode_transfer would return, without building them.
 std::int64_t decoded_size(std::string_view body, std::string_view encoding);
 
-// Appends the code point `cp` (at most U+10FFFF) to `out` as UTF-8.
-void append_utf8(std::string& out, char32_t cp);
+using tern::append_utf8;
 
 // Days since 1970-01-01 of a proleptic Gregorian date, for year >= 0 (dates in headers and queries).
 std::int64_t days_from_civil(std::int64_t year, int month, int day);

@@ -12,3 +12,9 @@ TEST_CASE("ASCII case mapping leaves every non-ASCII byte alone", "[text]") {
     CHECK_FALSE(iequals("AUTH", "AUTHENTICATE"));
     CHECK_FALSE(iequals("É", "é"));
 }
+
+TEST_CASE("append_utf8 writes one to four bytes per code point", "[text]") {
+    std::string out;
+    for (char32_t cp : {U'A', U'é', U'€', U'𝄞'}) append_utf8(out, cp);
+    CHECK(out == "A\xC3\xA9\xE2\x82\xAC\xF0\x9D\x84\x9E");
+}
