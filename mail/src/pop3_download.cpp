@@ -288,14 +288,50 @@ void download_new(Pass& pass, const vmime::shared_ptr<net::pop3::POP3Connection>
     }
 }
 
-// DELE for what the settings say may go; the server carries it out at QUIT. Returns the UIDLs.
-std::vector<std::string> delete_due(Pass& pass, net::folder& inbox, const Plan& plan, const Pop3Settings& settings) {
+// The person's queued changes to POP3 mail. A delete becomes a DELE in this session (its UIDL is
+// returned with the operation, completed once QUIT succeeds); flags exist only here, so they are
+// done at once. A POP3 account has one folder, so moves cannot be queued; an append (a draft)
+// stays local, as discard() keeps it.
+struct QueuedDeletions {
+    std::unordered_set<std::string> uidls;
+    std::vector<std::int64_t> operations;
+};
+
+QueuedDeletions queued_changes(Pass& pass, std::int64_t account_id) {
+    QueuedDeletions out;
+    std::unordered_map<std::int64_t, std::string> uidl_of;
+    for (const auto& row : pass.ledger.rows()) uidl_of.emplace(row.uid, row.uidl);
+    for (const auto& op : pass.store.pending(account_id)) {
+        if (op.kind == "delete" && op.folder_id == pass.folder_id) {
+            const auto it = uidl_of.find(op.uid);
+            if (it == uidl_of.end()) {
+                pass.store.complete(op.id);  // never on the server (or forgotten): nothing to delete there
+                continue;
+            }
+            out.uidls.insert(it->second);
+            out.operations.push_back(op.id);
+        } else if (op.kind == "flags") {
+            pass.store.complete(op.id);
+        } else if (op.kind == "append") {
+            pass.store.discard(op.id);
+        } else {
+            spdlog::warn("POP3 account: a queued {} cannot be carried out on the server; it stays queued", op.kind);
+        }
+    }
+    return out;
+}
+
+// DELE for what the settings say may go and what the person deleted here; the server carries it
+// out at QUIT. Returns the UIDLs.
+std::vector<std::string> delete_due(Pass& pass, net::folder& inbox, const Plan& plan, const Pop3Settings& settings,
+                                    const std::unordered_set<std::string>& deleted_here) {
     std::vector<std::size_t> numbers;
     std::vector<std::string> deleting;
     const auto now = now_seconds();
     for (const auto& row : pass.ledger.rows()) {
         const auto it = plan.number.find(row.uidl);
-        if (it == plan.number.end() || !pop3_deletion_due(row, settings, now)) continue;
+        if (it == plan.number.end()) continue;
+        if (!pop3_deletion_due(row, settings, now) && !(deleted_here.count(row.uidl) && !row.deleted_on_server)) continue;
         numbers.push_back(it->second);
         deleting.push_back(row.uidl);
     }
@@ -348,10 +384,13 @@ Pop3Report Pop3Download::download(const SyncProgressFn& progress) {
         out.gone_from_server = static_cast<std::int64_t>(p.gone.size());
 
         download_new(pass, connection, p, settings_.batch, out);
-        const auto deleting = delete_due(pass, *inbox, p, settings_);
+        const auto queued = queued_changes(pass, account_id_);
+        const auto deleting = delete_due(pass, *inbox, p, settings_, queued.uidls);
         forget_folder(inbox);
         quit(service, connection);
         ledger.mark_deleted_on_server(deleting);
+        // Deleted on the server now, or no longer there to delete.
+        for (const auto id : queued.operations) store.complete(id);
         out.deleted_on_server = static_cast<std::int64_t>(deleting.size());
     } catch (...) {
         const auto thrown = std::current_exception();

@@ -110,7 +110,8 @@ struct Client {
 
     void check_consistent() {
         CHECK(profile.db().query_text("PRAGMA integrity_check") == "ok");
-        // Every message here came through the ledger, once, and every finished row has its message.
+        // Every message here came through the ledger, once, and every finished row has its message,
+        // except those the person deleted here, which are then gone from the server too.
         CHECK(profile.db().query_int("SELECT count(*) FROM (SELECT uid FROM messages WHERE folder_id = " +
                                      std::to_string(inbox()) + " GROUP BY uid HAVING count(*) > 1)") == 0);
         CHECK(profile.db().query_int("SELECT count(*) FROM messages m WHERE m.folder_id = " + std::to_string(inbox()) +
@@ -119,7 +120,9 @@ struct Client {
         CHECK(profile.db().query_int("SELECT count(*) FROM pop3_uidls u WHERE u.account_id = " +
                                      std::to_string(account_id) +
                                      " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.uid = u.uid AND m.folder_id = " +
-                                     std::to_string(inbox()) + " AND m.body_state = 'downloaded')") == 0);
+                                     std::to_string(inbox()) + " AND m.body_state = 'downloaded') AND NOT ("
+                                     "u.deleted_on_server = 1 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.uid = u.uid "
+                                     "AND m.folder_id = " + std::to_string(inbox()) + "))") == 0);
         CHECK(ledger_count("downloaded_at IS NULL") == 0);
     }
 };
@@ -294,6 +297,33 @@ TEST_CASE("leave_on_server=false deletes from the server once stored here, and t
     CHECK(again.downloaded == 0);
     CHECK(again.deleted_on_server == 0);
     CHECK(again.gone_from_server == 0);  // known: deleted by this profile
+    mine.check_consistent();
+}
+
+TEST_CASE("a message deleted here is deleted on the server by the next download, and only that one",
+          "[pop3][dave]") {
+    empty_daves_inbox();
+    Client mine(dave);
+    std::vector<std::string> subjects;
+    seed_messages(mine, unique_name("pop3-dele"), 3, &subjects);
+    CHECK(mine.download().downloaded == 3);
+
+    // Deleted and flagged here: the delete waits for the server, the flag has nowhere to go.
+    mine.store.queue_delete(mine.inbox(), mine.uid_of(subjects[0]));
+    mine.store.queue_flag_change(mine.inbox(), mine.uid_of(subjects[1]), MessageFlag::Flagged, 0);
+    CHECK(mine.store.pending(mine.account_id).size() == 2);
+    const auto next = mine.download();
+    CHECK(next.deleted_on_server == 1);
+    CHECK(next.downloaded == 0);
+    CHECK(mine.store.pending(mine.account_id).empty());
+
+    // Another client finds the other two on the server; here the deleted one stays deleted.
+    Client other(dave);
+    CHECK(other.download().on_server == 2);
+    CHECK(other.count(subjects[0]) == 0);
+    CHECK(other.count(subjects[1]) == 1);
+    CHECK(mine.count(subjects[0]) == 0);
+    CHECK(mine.download().downloaded == 0);
     mine.check_consistent();
 }
 
