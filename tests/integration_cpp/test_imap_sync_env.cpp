@@ -5,6 +5,8 @@
 #include "env_file.hpp"
 #include "mail_test_data.hpp"
 #include "temp_dir.hpp"
+#include "tern/auth/device_code_flow.hpp"
+#include "tern/auth/token_endpoint.hpp"
 #include "tern/core/profile.hpp"
 #include "tern/mail/imap_sync.hpp"
 #include "tern/mail/message_store.hpp"
@@ -12,6 +14,7 @@
 
 #include <chrono>
 #include <future>
+#include <thread>
 #include <random>
 #include <set>
 
@@ -33,7 +36,13 @@ struct Client {
     MessageStore store{profile.db()};
     std::unique_ptr<ImapSync> sync;
 
-    explicit Client(int port = 0, SyncSettings settings = {}) {
+    std::shared_ptr<SaslCredentials> credentials;
+
+    explicit Client(int port = 0, SyncSettings settings = {}, std::shared_ptr<SaslCredentials> sign_in = nullptr)
+        : credentials(sign_in ? std::move(sign_in)
+                              : std::make_shared<FixedCredentials>(SaslLogin{SaslMechanism::Password,
+                                                                             env.get("PASSWORD_USER1"),
+                                                                             Secret(env.get("PASSWORD_USER1_PASSWORD"))})) {
         profile.db().exec(
             "INSERT INTO accounts (email, provider, mode, created_at) VALUES ('alice@example.test', 'custom', "
             "'password', 0)");
@@ -44,8 +53,7 @@ struct Client {
     ConnectionOptions options(int port = 0) const {
         ConnectionOptions o;
         o.server = {MailProtocol::Imap, "127.0.0.1", port ? port : std::stoi(env.get("IMAPS_PORT")), TlsMode::Ssl, {}};
-        o.credentials = std::make_shared<FixedCredentials>(
-            SaslLogin{SaslMechanism::Password, env.get("PASSWORD_USER1"), Secret(env.get("PASSWORD_USER1_PASSWORD"))});
+        o.credentials = credentials;
         o.trust.extra_ca_file = env.get("TERN_CA_FILE");
         o.timeout = 10s;
         return o;
@@ -326,4 +334,50 @@ TEST_CASE("cancel stops a sync between batches with nothing half-written", "[ima
     CHECK(stored < 60);
     CHECK(stored % 10 == 0);  // whole batches only
     alice.check_consistent();
+}
+
+// carol signs in by device code (approved through the platform's admin side); her access token
+// is the XOAUTH2 credential of two clients, as for a Microsoft account.
+TEST_CASE("with XOAUTH2: sync, IDLE delivery and flags both ways", "[imap-sync][idp]") {
+    test::TestEnvironment env;
+    const auto carol = env.get("OAUTH_USER1");
+    env.admin("/admin/reset", "{}");
+    env.admin("/admin/device/settings", R"({"interval": 1})");
+    auth::TokenEndpoint endpoint(env.http(), env.oauth_config("organizations"), carol);
+    const auto authorization = endpoint.request_device_code(nullptr);
+    env.admin("/admin/device/approve", R"({"user_code": ")" + authorization.user_code + R"(", "user": ")" + carol + "\"}");
+    const auto grant = auth::wait_for_device_grant(endpoint, authorization, CancelToken());
+    const auto token = std::make_shared<FixedCredentials>(SaslLogin{SaslMechanism::XOAuth2, carol, grant.access_token});
+
+    Client mine(0, {}, token), other_device(0, {}, token);
+    TestFolder folder(mine, "oauth-sync");
+    for (int i = 0; i < 6; ++i) mine.sync->append(folder.path, test_message("oauth-" + std::to_string(i), "heron"), 0);
+    const auto first = mine.sync->sync({}, {folder.path});
+    CHECK(report_for(first, folder.path).added == 6);
+    CHECK(report_for(first, folder.path).bodies == 6);
+    other_device.sync->sync({}, {folder.path});
+
+    // Flags both ways.
+    const auto uids = mine.store.uids(mine.folder_id(folder.path));
+    REQUIRE(uids.size() == 6);
+    mine.store.queue_flag_change(mine.folder_id(folder.path), uids[0], MessageFlag::Flagged, 0);
+    CHECK(mine.sync->push_changes() == 1);
+    other_device.sync->sync({}, {folder.path});
+    CHECK((other_device.store.message(other_device.folder_id(folder.path), uids[0])->summary.flags & MessageFlag::Flagged));
+    other_device.store.queue_flag_change(other_device.folder_id(folder.path), uids[1], MessageFlag::Seen, 0);
+    other_device.sync->push_changes();
+    mine.sync->sync({}, {folder.path});
+    CHECK((mine.store.message(mine.folder_id(folder.path), uids[1])->summary.flags & MessageFlag::Seen));
+
+    // IDLE on INBOX over the XOAUTH2 connection wakes when mail arrives.
+    mine.sync->sync({}, {"INBOX"});
+    const auto subject = unique_name("oauth-idle");
+    auto waiting = std::async(std::launch::async, [&] { return mine.sync->wait_for_inbox_change(20s); });
+    std::this_thread::sleep_for(500ms);
+    other_device.sync->append("INBOX", test_message(subject, "arrived"), 0);
+    CHECK(waiting.get());
+    mine.sync->sync({}, {"INBOX"});
+    CHECK(mine.subjects("INBOX").count(subject) == 1);
+    mine.check_consistent();
+    env.admin("/admin/reset", "{}");
 }
