@@ -1,4 +1,5 @@
 #include "tern/accounts/provider_catalog.hpp"
+#include "tern/core/text.hpp"
 
 #include "tern/core/build_config.hpp"
 #include "tern/core/error.hpp"
@@ -19,11 +20,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
 
 // A value from the file quoted in a message: short, and on one line. Lists and objects are only
 // named (dump() recurses, and a file may nest as deep as it likes).
@@ -250,7 +246,7 @@ Provider read_provider(const Source& source, const json& node, std::size_t index
     Provider p;
     p.id = r.text("id");
     p.display_name = r.text("display_name");
-    for (auto& domain : r.texts("domains")) p.domains.push_back(lower(std::move(domain)));
+    for (auto& domain : r.texts("domains")) p.domains.push_back(ascii_lower(domain));
     if (const auto oauth = r.object("oauth", false)) p.oauth = read_oauth(*oauth);
     if (p.oauth && !r.member("servers"))
         r.fail_missing("servers", ": a provider with \"oauth\" needs the servers that accept its sign-in");
@@ -352,7 +348,7 @@ const Provider* ProviderCatalog::find(const std::string& id) const {
 const Provider* ProviderCatalog::for_email(const std::string& email) const {
     const auto at = email.rfind('@');
     if (at == std::string::npos) return nullptr;
-    const auto domain = lower(email.substr(at + 1));
+    const auto domain = ascii_lower(email.substr(at + 1));
     for (const auto& p : providers_)
         if (std::find(p.domains.begin(), p.domains.end(), domain) != p.domains.end()) return &p;
     return nullptr;

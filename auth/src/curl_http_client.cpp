@@ -2,6 +2,7 @@
 // serves any number of threads at once. Verification is always on; the only trust knob is an
 // extra CA bundle added to (never replacing) the system store.
 #include "tern/auth/http_client.hpp"
+#include "tern/core/text.hpp"
 
 #include "tern/core/error.hpp"
 
@@ -117,14 +118,9 @@ std::string url_part(CURLU* url, CURLUPart part) {
     return std::string(raw);
 }
 
-std::string lower_case(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
 
 bool is_loopback_host(const std::string& host) {
-    const std::string lower = lower_case(host);
+    const std::string lower = ascii_lower(host);
     return lower == "127.0.0.1" || lower == "localhost" || lower == "[::1]";
 }
 
@@ -196,7 +192,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) noexcept {
         } else if (!headers.empty() && (line.front() == ' ' || line.front() == '\t')) {
             headers.back().second += " " + std::string(trim(line));  // obsolete line folding
         } else if (const auto colon = line.find(':'); colon != std::string_view::npos) {
-            headers.emplace_back(lower_case(std::string(trim(line.substr(0, colon)))),
+            headers.emplace_back(ascii_lower(std::string(trim(line.substr(0, colon)))),
                                  std::string(trim(line.substr(colon + 1))));
         }
     } catch (...) {
@@ -381,7 +377,7 @@ void set_option(CURL* handle, CURLoption option, T value) {
 
 bool has_header(const HttpRequest& request, std::string_view lower_name) {
     return std::any_of(request.headers.begin(), request.headers.end(), [&](const auto& header) {
-        return lower_case(header.first) == lower_name;
+        return ascii_lower(header.first) == lower_name;
     });
 }
 

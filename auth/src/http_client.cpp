@@ -1,5 +1,6 @@
 // The transport-independent parts of http_client.hpp: encodings, header lookup, options.
 #include "tern/auth/http_client.hpp"
+#include "tern/core/text.hpp"
 
 #include "tern/core/build_config.hpp"
 
@@ -13,21 +14,13 @@ bool is_unreserved(unsigned char c) {
            c == '.' || c == '_' || c == '~';
 }
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-    return true;
-}
 
 }  // namespace
 
 std::optional<std::string> HttpResponse::header(const std::string& lower_case_name) const {
     // Names are stored lower-cased; comparing without case also forgives a caller's "Content-Type".
     for (const auto& [name, value] : headers)
-        if (equals_ignoring_case(name, lower_case_name)) return value;
+        if (iequals(name, lower_case_name)) return value;
     return std::nullopt;
 }
 

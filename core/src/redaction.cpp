@@ -28,12 +28,6 @@ Registry& registry() {
     return r;
 }
 
-std::string lowercase(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 struct Rule {
     std::regex pattern;
@@ -91,7 +85,7 @@ bool is_base64_char(char c) {
 
 // PLAIN is "authzid NUL authcid NUL password"; XOAUTH2 and OAUTHBEARER carry "^Aauth=".
 bool is_sasl_credential(const std::string& decoded) {
-    if (lowercase(decoded).find("\x01" "auth=") != std::string::npos) return true;
+    if (ascii_lower(decoded).find("\x01" "auth=") != std::string::npos) return true;
     if (std::count(decoded.begin(), decoded.end(), '\0') != 2) return false;
     return std::all_of(decoded.begin(), decoded.end(),
                        [](unsigned char c) { return c == 0 || c >= 0x20; });
@@ -146,7 +140,7 @@ std::string redact(std::string_view text) {
             for (const auto* s : ordered) replace_all(out, *s, redacted_marker);
         }
     }
-    const std::string lower = lowercase(out);
+    const std::string lower = ascii_lower(out);
     for (const auto& rule : rules()) {
         const bool may_match = std::any_of(rule.triggers.begin(), rule.triggers.end(),
                                            [&](const std::string& t) { return lower.find(t) != std::string::npos; });
