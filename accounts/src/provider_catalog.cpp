@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
+#include <cstring>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -63,6 +65,12 @@ public:
         message += ": ";
         if (!provider.empty()) message += provider + ": ";
         throw Error(ErrorCategory::BadInput, message + what + ".");
+    }
+    // "FILE line N, column M: WHAT." for a place nlohmann names no pointer for.
+    [[noreturn]] void fail_at_offset(std::size_t offset, const std::string& what) const {
+        const auto at = position_at(text_, offset);
+        throw Error(ErrorCategory::BadInput, origin_ + " line " + std::to_string(at.line) + ", column " +
+                                                 std::to_string(at.column) + ": " + what + ".");
     }
     [[noreturn]] void syntax_error(const json::parse_error& e) const {
         const auto at = position_at(text_, e.byte == 0 ? 0 : e.byte - 1);
@@ -278,12 +286,34 @@ std::vector<Provider> read_providers(const Source& source, const json& root) {
     return out;
 }
 
+// Where the first number too large for a double starts (nlohmann refuses it with out_of_range,
+// which carries no position), skipping strings.
+std::size_t first_overflowing_number(const std::string& text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '"') {
+            for (++i; i < text.size() && text[i] != '"'; ++i)
+                if (text[i] == '\\') ++i;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            std::size_t end = i + 1;
+            while (end < text.size() && std::strchr("0123456789+-.eE", text[end]) != nullptr) ++end;
+            const std::string token = text.substr(i, end - i);
+            if (std::isinf(std::strtod(token.c_str(), nullptr))) return i;
+            i = end - 1;
+        }
+    }
+    return 0;
+}
+
 std::vector<Provider> read_catalog(const Source& source, const std::string& text) {
     json root;
     try {
         root = json::parse(text);
     } catch (const json::parse_error& e) {
         source.syntax_error(e);
+    } catch (const json::out_of_range&) {
+        source.fail_at_offset(first_overflowing_number(text), "a number is too large to be read (more than about "
+                                                              "1e308); ports, formats and counts are small numbers");
     }
     const Reader top(source, root, "", "", "");
     if (!root.is_object())

@@ -393,3 +393,22 @@ TEST_CASE("every prefix and hundreds of random mutations of providers.json load 
     CHECK(refused > 0);
     CHECK(well_formed_but_refused > 0);  // the mutations reach the field checks, not only the JSON parser
 }
+
+TEST_CASE("a number too large to read is refused with its line, not as a bug", "[providers]") {
+    // Found by fuzz/providers_fuzzer.cpp: nlohmann refuses 7E777 with out_of_range, not parse_error.
+    try {
+        ProviderCatalog::parse("{\n  \"format\": 1,\n  \"providers\": [{\"id\": \"a\", \"port\": 7E777}]\n}", "big.json");
+        FAIL("loaded");
+    } catch (const Error& e) {
+        CHECK(e.category() == ErrorCategory::BadInput);
+        INFO(e.message());
+        CHECK(e.message().rfind("big.json line 3, column 37: a number is too large", 0) == 0);
+    }
+    try {
+        ProviderCatalog::parse("7E77777777777777777777777?7767777\"fo@", "fuzz.json");
+        FAIL("loaded");
+    } catch (const Error& e) {
+        CHECK(e.category() == ErrorCategory::BadInput);
+        CHECK(e.message().rfind("fuzz.json line ", 0) == 0);
+    }
+}
