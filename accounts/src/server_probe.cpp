@@ -1,4 +1,5 @@
 #include "server_probe.hpp"
+#include "tern/core/text.hpp"
 
 #include <curl/curl.h>
 #include <openssl/err.h>
@@ -66,14 +67,7 @@ std::string sha256_fingerprint(X509* cert) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned size = 0;
     if (X509_digest(cert, EVP_sha256(), digest, &size) != 1) return {};
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < size; ++i) {
-        if (i) out += ':';
-        out += hex[digest[i] >> 4];
-        out += hex[digest[i] & 15];
-    }
-    return out;
+    return colon_hex(digest, size);
 }
 
 // One probe's connection and what it saw. Lives at a fixed address while curl holds pointers to it.

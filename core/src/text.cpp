@@ -50,4 +50,15 @@ void append_utf8(std::string& out, char32_t cp) {
     }
 }
 
+std::string colon_hex(const unsigned char* bytes, std::size_t size) {
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (std::size_t i = 0; i < size; ++i) {
+        if (i) out += ':';
+        out += hex[bytes[i] >> 4];
+        out += hex[bytes[i] & 15];
+    }
+    return out;
+}
+
 }  // namespace tern

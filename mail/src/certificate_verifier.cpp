@@ -1,4 +1,5 @@
 #include "certificate_verifier.hpp"
+#include "tern/core/text.hpp"
 
 #include <vmime/security/cert/X509Certificate.hpp>
 #include <vmime/security/cert/certificateChain.hpp>
@@ -42,14 +43,7 @@ std::string hex_fingerprint(const std::string& der) {
     const gnutls_datum_t data{reinterpret_cast<unsigned char*>(const_cast<char*>(der.data())),
                               static_cast<unsigned>(der.size())};
     if (gnutls_fingerprint(GNUTLS_DIG_SHA256, &data, digest, &size) != GNUTLS_E_SUCCESS) return {};
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (size_t i = 0; i < size; ++i) {
-        if (i) out += ':';
-        out += hex[digest[i] >> 4];
-        out += hex[digest[i] & 15];
-    }
-    return out;
+    return colon_hex(digest, size);
 }
 
 std::string subject_of(gnutls_x509_crt_t crt) {

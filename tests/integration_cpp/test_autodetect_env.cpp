@@ -4,6 +4,7 @@
 // 995, 587, ...) to the environment's. Also tern-cli account add end to end with those hooks, and
 // a listener of the test's own serving the environment's unknown-CA and expired certificates.
 #include "env_file.hpp"
+#include "tern/core/text.hpp"
 #include "fake_mail_server.hpp"
 #include "temp_dir.hpp"
 
@@ -96,14 +97,7 @@ std::string fingerprint_of(const std::filesystem::path& pem) {
     unsigned size = 0;
     X509_digest(cert, EVP_sha256(), digest, &size);
     X509_free(cert);
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < size; ++i) {
-        if (i) out += ':';
-        out += hex[digest[i] >> 4];
-        out += hex[digest[i] & 15];
-    }
-    return out;
+    return colon_hex(digest, size);
 }
 
 std::string slurp(const std::filesystem::path& file) {

@@ -3,6 +3,7 @@
 // trust, and a self-signed one nobody trusts). Names like imap.example.test reach 127.0.0.1
 // through the host-address hook; the usual ports (993, 143, ...) through the port map.
 #include "fake_mail_server.hpp"
+#include "tern/core/text.hpp"
 #include "temp_dir.hpp"
 
 #include "tern/accounts/autodetect.hpp"
@@ -93,14 +94,7 @@ std::string fingerprint(X509* cert) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned size = 0;
     X509_digest(cert, EVP_sha256(), digest, &size);
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < size; ++i) {
-        if (i) out += ':';
-        out += hex[digest[i] >> 4];
-        out += hex[digest[i] & 15];
-    }
-    return out;
+    return colon_hex(digest, size);
 }
 
 // Made once per test run; lives until the process ends.
