@@ -48,8 +48,6 @@ std::string token_state(OpenProfile& open, const accounts::Account& a) {
     return token ? "acquired" : "not-acquired";
 }
 
-nlohmann::json optional_json(const std::optional<std::int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
-nlohmann::json optional_json(const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
 
 // "host:993" → {host, 993}; an IPv6 host in brackets.
 std::pair<std::string, int> host_port(const std::string& text) {

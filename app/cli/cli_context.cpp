@@ -33,4 +33,12 @@ int report_error(const CliContext& ctx, const Error& error) {
 
 void print_json(const nlohmann::json& document) { std::cout << document.dump(2) << '\n'; }
 
+nlohmann::json optional_json(const std::optional<std::int64_t>& value) {
+    return value ? nlohmann::json(*value) : nlohmann::json();
+}
+
+nlohmann::json optional_json(const std::optional<std::string>& value) {
+    return value ? nlohmann::json(*value) : nlohmann::json();
+}
+
 }  // namespace tern::cli

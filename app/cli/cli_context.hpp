@@ -32,5 +32,8 @@ int report_error(const CliContext& ctx, const Error& error);
 
 // Prints a JSON document on stdout.
 void print_json(const nlohmann::json& document);
+// A value, or JSON null when there is none.
+nlohmann::json optional_json(const std::optional<std::int64_t>& value);
+nlohmann::json optional_json(const std::optional<std::string>& value);
 
 }  // namespace tern::cli

@@ -137,21 +137,24 @@ void add_device_commands(CLI::App& app, CommandArgs& a, Handler& selected) {
     device->require_subcommand(1);
     const std::string later = "the Device companion work";
 
-    auto* add = leaf(*device, "add", "Add a device", selected, not_built("device add", later));
+    auto* add = leaf(*device, "add", "Add a device", selected, device_add);
     add->add_option("NAME", a.name, "Device name")->required();
     add->add_option("--mailbox", a.mailbox, "The mailbox the device sends from")->required();
     add->add_option("--kind", a.kind, "self: signs in itself; relayed: Tern relays its mail")
         ->required()
         ->check(CLI::IsMember({"self", "relayed"}));
-    add->add_option("--address", a.address, "Relay listen address (default: loopback)");
+    add->add_option("--address", a.address, "The device's network address (its Web Config, where it connects from)");
+    add->add_option("--model", a.model, "The device's make and model");
 
-    leaf(*device, "list", "List devices and their token state", selected, not_built("device list", later));
+    leaf(*device, "list", "List devices and their token state", selected, device_list);
+    leaf(*device, "show", "Show one device", selected, device_show)->add_option("NAME", a.name, "Device name")->required();
+    leaf(*device, "delete-token", "Delete the device's token", selected, device_delete_token)
+        ->add_option("NAME", a.name, "Device name")
+        ->required();
+    leaf(*device, "remove", "Remove a device", selected, device_remove)->add_option("NAME", a.name, "Device name")->required();
     for (const auto& [name, help] : std::initializer_list<std::pair<const char*, const char*>>{
-             {"show", "Show one device"},
              {"login", "Sign the device's mailbox in by device code"},
-             {"delete-token", "Delete the device's token"},
-             {"test", "Test the device's mailbox sign-in and SMTP"},
-             {"remove", "Remove a device"}}) {
+             {"test", "Test the device's mailbox sign-in and SMTP"}}) {
         leaf(*device, name, help, selected, not_built(std::string("device ") + name, later))
             ->add_option("NAME", a.name, "Device name")
             ->required();

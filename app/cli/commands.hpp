@@ -33,6 +33,7 @@ struct CommandArgs {
     std::string mailbox;
     std::string kind;
     std::string address;
+    std::string model;
     std::string listen;
     // account set: empty / -1 = unchanged
     std::string body_policy, pop3_leave_on_server;
@@ -53,6 +54,11 @@ int account_status(const CliContext& ctx, const CommandArgs& args);
 int account_remove(const CliContext& ctx, const CommandArgs& args);
 int account_retry_oauth(const CliContext& ctx, const CommandArgs& args);
 int account_set(const CliContext& ctx, const CommandArgs& args);
+int device_add(const CliContext& ctx, const CommandArgs& args);
+int device_list(const CliContext& ctx, const CommandArgs& args);
+int device_show(const CliContext& ctx, const CommandArgs& args);
+int device_delete_token(const CliContext& ctx, const CommandArgs& args);
+int device_remove(const CliContext& ctx, const CommandArgs& args);
 int login(const CliContext& ctx, const CommandArgs& args);
 int sync_mail(const CliContext& ctx, const CommandArgs& args);
 int list_messages(const CliContext& ctx, const CommandArgs& args);

@@ -213,6 +213,32 @@ CREATE TABLE certificate_pins (
   PRIMARY KEY (account_id, host, port, sha256)
 ) WITHOUT ROWID;
 )sql"},
+        {7, "device companion: the registry of printers and scanners", R"sql(
+-- Printers and scanners that send mail (DESIGN §5). kind 'self': the device signs in to Exchange
+-- Online itself and Tern only checks and explains; 'relayed': Tern signs the device's mailbox in and
+-- relays its mail. Secrets (the device mailbox's refresh token, the relay password) are in the
+-- credential store, never here.
+CREATE TABLE devices (
+  id            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (name <> ''),
+  model         TEXT NOT NULL DEFAULT '',
+  address       TEXT NOT NULL DEFAULT '',
+  mailbox       TEXT NOT NULL CHECK (instr(mailbox, '@') > 1),
+  kind          TEXT NOT NULL CHECK (kind IN ('self', 'relayed')),
+  token_state   TEXT NOT NULL DEFAULT 'not-acquired'
+                CHECK (token_state IN ('not-acquired', 'waiting-for-authorization', 'acquired', 'invalid')),
+  token_reason  TEXT,
+  relay_user    TEXT UNIQUE,
+  last_refresh  INTEGER,
+  last_error    TEXT,
+  last_error_at INTEGER,
+  spooled       INTEGER NOT NULL DEFAULT 0 CHECK (spooled >= 0),
+  delivered     INTEGER NOT NULL DEFAULT 0 CHECK (delivered >= 0),
+  failed        INTEGER NOT NULL DEFAULT 0 CHECK (failed >= 0),
+  created_at    INTEGER NOT NULL,
+  CHECK ((kind = 'relayed') = (relay_user IS NOT NULL))
+);
+)sql"},
     };
     return list;
 }

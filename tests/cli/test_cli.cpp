@@ -81,9 +81,42 @@ TEST_CASE("commands not built yet say so and exit 1", "[cli]") {
     CHECK(r.code == 1);
     CHECK(r.err.find("not built yet") != std::string::npos);
     CHECK(r.err.find("[unsupported]") != std::string::npos);
-    auto json = tern_cli(tmp, "--json device list");
+    auto json = tern_cli(tmp, "--json --home '" + (tmp / "p").string() + "' device login printer");
     CHECK(json.code == 1);
     CHECK(json.out.find("\"category\": \"unsupported\"") != std::string::npos);
+}
+
+TEST_CASE("the device registry: add, list, show, delete the token, remove", "[cli]") {
+    // A device that signs in itself: nothing of it goes to the keyring (relayed ones: test_cli_devices.py).
+    TempDir tmp;
+    const auto home = "--home '" + (tmp / "p").string() + "' ";
+    auto add = tern_cli(tmp, home + "device add 'Lobby scanner' --mailbox scanner@contoso.example --kind self "
+                                    "--address 192.0.2.17 --model 'Epson WF-C579R'");
+    CHECK(add.code == 0);
+    CHECK(add.out.find("Next: tern-cli device test Lobby scanner") != std::string::npos);
+    auto list = tern_cli(tmp, home + "--json device list");
+    CHECK(list.code == 0);
+    for (const char* field : {"\"name\": \"Lobby scanner\"", "\"mailbox\": \"scanner@contoso.example\"",
+                              "\"kind\": \"self\"", "\"token_state\": \"not-acquired\"", "\"last_refresh\": null",
+                              "\"last_error\": null"}) {
+        INFO(field);
+        CHECK(list.out.find(field) != std::string::npos);
+    }
+    CHECK(list.out.find("relay_user") == std::string::npos);  // only relayed devices have one
+    auto show = tern_cli(tmp, home + "device show 'lobby SCANNER'");
+    CHECK(show.code == 0);
+    CHECK(show.out.find("token:   Not acquired") != std::string::npos);
+    CHECK(tern_cli(tmp, home + "device delete-token 'Lobby scanner'").code == 0);
+    auto twice = tern_cli(tmp, home + "device add 'lobby scanner' --mailbox x@contoso.example --kind self");
+    CHECK(twice.code == 1);
+    CHECK(twice.err.find("already a device") != std::string::npos);
+    auto bad = tern_cli(tmp, home + "device add Other --mailbox nobody --kind self");
+    CHECK(bad.code == 1);
+    CHECK(bad.err.find("[bad-input]") != std::string::npos);
+    CHECK(tern_cli(tmp, home + "device remove 'Lobby scanner'").code == 0);
+    auto gone = tern_cli(tmp, home + "device show 'Lobby scanner'");
+    CHECK(gone.code == 1);
+    CHECK(gone.err.find("[not-found]") != std::string::npos);
 }
 
 TEST_CASE("mail commands on an empty profile say what to do first", "[cli]") {

@@ -1,0 +1,162 @@
+// tern-cli device add|list|show|delete-token|remove: the registry of printers and scanners
+// (DESIGN §5, §7). The sign-in by device code, the mailbox test and the relay come with the rest
+// of the device companion.
+#include "commands.hpp"
+
+#include "tern/accounts/device_repository.hpp"
+#include "tern/accounts/relay_credentials.hpp"
+
+#include <iomanip>
+#include <iostream>
+
+namespace tern::cli {
+namespace {
+
+
+// The fields of DESIGN §7's `device list --json`, and the rest of the registry.
+nlohmann::json device_json(const accounts::Device& d) {
+    nlohmann::json out{{"name", d.name},
+                       {"model", d.model},
+                       {"address", d.address},
+                       {"mailbox", d.mailbox},
+                       {"kind", std::string(to_string(d.kind))},
+                       {"token_state", std::string(to_string(d.token_state))},
+                       {"token_state_text", std::string(display_name(d.token_state))},
+                       {"token_reason", optional_json(d.token_reason)},
+                       {"last_refresh", optional_json(d.last_refresh)},
+                       {"last_error", optional_json(d.last_error)},
+                       {"last_error_at", optional_json(d.last_error_at)}};
+    if (d.kind == accounts::DeviceKind::Relayed) {
+        out["relay_user"] = optional_json(d.relay_user);
+        out["spooled"] = d.spooled;
+        out["delivered"] = d.delivered;
+        out["failed"] = d.failed;
+    }
+    return out;
+}
+
+accounts::Device find_device(Profile& profile, const std::string& name) {
+    auto found = accounts::DeviceRepository(profile.db()).find(name);
+    if (!found)
+        throw Error(ErrorCategory::NotFound, "There is no device \"" + name + "\" in this profile (tern-cli device list).");
+    return *found;
+}
+
+}  // namespace
+
+int device_add(const CliContext& ctx, const CommandArgs& args) {
+    auto profile = ctx.open_profile();
+    accounts::Device d;
+    d.name = args.name;
+    d.model = args.model;
+    d.address = args.address;
+    d.mailbox = args.mailbox;
+    d.kind = *accounts::device_kind_from_string(args.kind);
+    std::optional<Secret> relay_password;
+    std::unique_ptr<auth::CredentialStore> secrets;
+    if (d.kind == accounts::DeviceKind::Relayed) {
+        d.relay_user = accounts::relay_user_for(d.name);
+        relay_password = accounts::new_relay_password();
+        // The password goes to the keyring first: a device is never registered without it.
+        secrets = auth::make_system_credential_store();
+        secrets->store(accounts::device_relay_password_key(profile.id(), d.name), *relay_password);
+    }
+    accounts::DeviceRepository repository(profile.db());
+    try {
+        repository.add(d);
+    } catch (...) {
+        if (secrets) secrets->remove(accounts::device_relay_password_key(profile.id(), d.name));
+        throw;
+    }
+    const auto saved = *repository.find(d.name);
+    if (ctx.json) {
+        auto out = device_json(saved);
+        // Shown once, here: the admin types it into the device's SMTP settings.
+        if (relay_password) out["relay_password"] = std::string(relay_password->reveal());
+        print_json(out);
+        return exit_ok;
+    }
+    std::cout << "Added " << saved.name << " (" << saved.mailbox << ", "
+              << (saved.kind == accounts::DeviceKind::Self ? "signs in itself" : "Tern relays its mail") << ").\n";
+    if (relay_password)
+        std::cout << "In the device's SMTP settings: user " << *saved.relay_user << ", password "
+                  << relay_password->reveal()
+                  << "\n(shown only now; it is kept in " << secrets->backend_name() << "). Next: tern-cli device login "
+                  << saved.name << "\n";
+    else
+        std::cout << "Next: tern-cli device test " << saved.name << "\n";
+    return exit_ok;
+}
+
+int device_list(const CliContext& ctx, const CommandArgs&) {
+    auto profile = ctx.open_profile();
+    const auto devices = accounts::DeviceRepository(profile.db()).list();
+    if (ctx.json) {
+        auto out = nlohmann::json::array();
+        for (const auto& d : devices) out.push_back(device_json(d));
+        print_json(out);
+        return exit_ok;
+    }
+    if (devices.empty()) {
+        std::cout << "No devices. Add one with: tern-cli device add NAME --mailbox EMAIL --kind self|relayed\n";
+        return exit_ok;
+    }
+    for (const auto& d : devices)
+        std::cout << std::left << std::setw(24) << d.name << ' ' << std::setw(32) << d.mailbox << ' ' << std::setw(8)
+                  << to_string(d.kind) << ' ' << display_name(d.token_state) << '\n';
+    return exit_ok;
+}
+
+int device_show(const CliContext& ctx, const CommandArgs& args) {
+    auto profile = ctx.open_profile();
+    const auto d = find_device(profile, args.name);
+    if (ctx.json) {
+        print_json(device_json(d));
+        return exit_ok;
+    }
+    std::cout << d.name << (d.model.empty() ? "" : " (" + d.model + ")") << "\n  mailbox: " << d.mailbox
+              << "\n  kind:    "
+              << (d.kind == accounts::DeviceKind::Self ? "signs in to Exchange Online itself" : "Tern relays its mail")
+              << "\n  token:   " << display_name(d.token_state) << (d.token_reason ? " (" + *d.token_reason + ")" : "")
+              << '\n';
+    if (!d.address.empty()) std::cout << "  address: " << d.address << '\n';
+    if (d.relay_user)
+        std::cout << "  relay:   user " << *d.relay_user << "; " << d.spooled << " spooled, " << d.delivered
+                  << " delivered, " << d.failed << " failed\n";
+    if (d.last_error) std::cout << "  last error: " << *d.last_error << '\n';
+    return exit_ok;
+}
+
+int device_delete_token(const CliContext& ctx, const CommandArgs& args) {
+    auto profile = ctx.open_profile();
+    const auto d = find_device(profile, args.name);
+    // A device that signs in itself keeps its token on the device: only a relayed one has one here.
+    if (d.kind == accounts::DeviceKind::Relayed)
+        auth::make_system_credential_store()->remove(accounts::device_refresh_token_key(profile.id(), d.name));
+    accounts::DeviceRepository(profile.db()).set_token_state(d.id, accounts::TokenState::NotAcquired, std::nullopt);
+    if (ctx.json)
+        print_json(device_json(*accounts::DeviceRepository(profile.db()).find(d.name)));
+    else
+        std::cout << d.name << ": token deleted (" << display_name(accounts::TokenState::NotAcquired) << ").\n";
+    return exit_ok;
+}
+
+int device_remove(const CliContext& ctx, const CommandArgs& args) {
+    auto profile = ctx.open_profile();
+    const auto d = find_device(profile, args.name);
+    // Secrets first: if the keyring refuses, nothing is removed and the admin can try again.
+    if (d.kind == accounts::DeviceKind::Relayed) {
+        auto secrets = auth::make_system_credential_store();
+        secrets->remove(accounts::device_refresh_token_key(profile.id(), d.name));
+        secrets->remove(accounts::device_relay_password_key(profile.id(), d.name));
+    }
+    accounts::DeviceRepository(profile.db()).remove(d.name);
+    if (ctx.json)
+        print_json({{"removed", d.name}});
+    else
+        std::cout << "Removed " << d.name << (d.kind == accounts::DeviceKind::Relayed ? " and its secrets in the keyring" : "")
+                  << ".\n";
+    return exit_ok;
+}
+
+}  // namespace tern::cli
