@@ -8,31 +8,22 @@ import json
 import os
 import re
 import subprocess
-import tempfile
 import unittest
 import uuid
 
+from clitest import CliProfile
 from envtest import ENV, admin, admin_get, imap_search_subject, wait_for
 
-CLI = os.environ["TERN_CLI"]
 CAROL, CAROL_PW = ENV["OAUTH_USER1"], ENV["OAUTH_USER1_PASSWORD"]
 BOB, BOB_PW = ENV["PASSWORD_USER2"], ENV["PASSWORD_USER2_PASSWORD"]
 
 
-class Profile:
+class Profile(CliProfile):
     def __init__(self):
-        self.home = tempfile.mkdtemp(prefix="tern-cli-fallback-")
-        self.env = dict(os.environ, TERN_CA_FILE=ENV["TERN_CA_FILE"])
+        super().__init__("tern-cli-fallback-")
 
-    def command(self, *args):
-        return [CLI, "--home", self.home, "--providers", ENV["TERN_PROVIDERS"], *args]
-
-    def run(self, *args, stdin="", timeout=180, check=True):
-        proc = subprocess.run(self.command(*args), input=stdin, capture_output=True, text=True, env=self.env,
-                              timeout=timeout)
-        if check and proc.returncode != 0:
-            raise AssertionError(f"tern-cli {' '.join(args)} -> {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
-        return proc
+    def run(self, *args, stdin="", **kw):
+        return super().run(*args, stdin=stdin, **kw)
 
     def status(self):
         return json.loads(self.run("--json", "account", "status", CAROL).stdout)
@@ -52,9 +43,6 @@ class Profile:
         _, err = proc.communicate(timeout=60)
         test.assertEqual(proc.returncode, 0, err)
         test.assertEqual(self.status()["mode"], "oauth")
-
-    def cleanup(self):
-        subprocess.run(["rm", "-rf", self.home], check=True)
 
 
 def every_token(user):

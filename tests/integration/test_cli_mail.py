@@ -9,38 +9,23 @@ import re
 import signal
 import sqlite3
 import subprocess
-import tempfile
 import time
 import unittest
 import uuid
 
+from clitest import CLI, CliProfile
 from envtest import ENV, admin, imap_search_subject, imap_ssl, wait_for
 
-CLI = os.environ["TERN_CLI"]
 ALICE, ALICE_PW = ENV["PASSWORD_USER1"], ENV["PASSWORD_USER1_PASSWORD"]
 BOB, BOB_PW = ENV["PASSWORD_USER2"], ENV["PASSWORD_USER2_PASSWORD"]
 
 
-class Profile:
+class Profile(CliProfile):
     def __init__(self):
-        self.home = tempfile.mkdtemp(prefix="tern-cli-mail-")
-        self.env = dict(os.environ, TERN_CA_FILE=ENV["TERN_CA_FILE"])
-
-    def run(self, *args, stdin=None, timeout=120, check=True):
-        proc = subprocess.run([CLI, "--home", self.home, "--providers", ENV["TERN_PROVIDERS"], *args],
-                              input=stdin, capture_output=True, text=True, env=self.env, timeout=timeout)
-        if check and proc.returncode != 0:
-            raise AssertionError(f"tern-cli {' '.join(args)} -> {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
-        return proc
-
-    def json(self, *args, **kw):
-        return json.loads(self.run("--json", *args, **kw).stdout)
+        super().__init__("tern-cli-mail-")
 
     def add_password_account(self, email, password):
         return self.run("account", "add", email, "--provider", "example", stdin=password + "\n")
-
-    def cleanup(self):
-        subprocess.run(["rm", "-rf", self.home], check=True)
 
 
 def append(user, password, folder, count, subject_prefix, body="hello"):
