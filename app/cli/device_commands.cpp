@@ -3,6 +3,7 @@
 // of the device companion.
 #include "commands.hpp"
 
+#include "tern/accounts/device_guidance.hpp"
 #include "tern/accounts/device_repository.hpp"
 #include "tern/accounts/relay_credentials.hpp"
 
@@ -107,11 +108,25 @@ int device_list(const CliContext& ctx, const CommandArgs&) {
     return exit_ok;
 }
 
+static nlohmann::json advice_json(const accounts::DeviceErrorAdvice& advice) {
+    return {{"code", advice.code}, {"meaning", advice.meaning}, {"steps", advice.steps}};
+}
+
 int device_show(const CliContext& ctx, const CommandArgs& args) {
     auto profile = ctx.open_profile();
     const auto d = find_device(profile, args.name);
+    const auto advice = d.last_error ? accounts::advice_for(*d.last_error) : std::nullopt;
+    const bool signs_in_itself = d.kind == accounts::DeviceKind::Self;
     if (ctx.json) {
-        print_json(device_json(d));
+        auto out = device_json(d);
+        if (advice) out["last_error_advice"] = advice_json(*advice);
+        if (signs_in_itself) {
+            auto checklist = nlohmann::json::array();
+            for (const auto& item : accounts::admin_checklist())
+                checklist.push_back({{"id", item.id}, {"title", item.title}, {"how", item.how}});
+            out["checklist"] = checklist;
+        }
+        print_json(out);
         return exit_ok;
     }
     std::cout << d.name << (d.model.empty() ? "" : " (" + d.model + ")") << "\n  mailbox: " << d.mailbox
@@ -124,6 +139,15 @@ int device_show(const CliContext& ctx, const CommandArgs& args) {
         std::cout << "  relay:   user " << *d.relay_user << "; " << d.spooled << " spooled, " << d.delivered
                   << " delivered, " << d.failed << " failed\n";
     if (d.last_error) std::cout << "  last error: " << *d.last_error << '\n';
+    if (advice) {
+        std::cout << "  " << advice->code << ": " << advice->meaning << '\n';
+        for (const auto& step : advice->steps) std::cout << "    - " << step << '\n';
+    }
+    if (signs_in_itself) {
+        std::cout << "  Before \"Get token\" on the device, check:\n";
+        for (const auto& item : accounts::admin_checklist())
+            std::cout << "    [ ] " << item.title << "\n        " << item.how << '\n';
+    }
     return exit_ok;
 }
 

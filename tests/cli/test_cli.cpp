@@ -106,6 +106,9 @@ TEST_CASE("the device registry: add, list, show, delete the token, remove", "[cl
     auto show = tern_cli(tmp, home + "device show 'lobby SCANNER'");
     CHECK(show.code == 0);
     CHECK(show.out.find("token:   Not acquired") != std::string::npos);
+    CHECK(show.out.find("SMTP AUTH is enabled for the tenant") != std::string::npos);  // the checklist
+    auto shown = tern_cli(tmp, home + "--json device show 'Lobby scanner'");
+    CHECK(shown.out.find("\"id\": \"certificate\"") != std::string::npos);
     CHECK(tern_cli(tmp, home + "device delete-token 'Lobby scanner'").code == 0);
     auto twice = tern_cli(tmp, home + "device add 'lobby scanner' --mailbox x@contoso.example --kind self");
     CHECK(twice.code == 1);
