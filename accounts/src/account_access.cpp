@@ -2,12 +2,12 @@
 
 #include "tern/accounts/account_credentials.hpp"
 #include "tern/accounts/account_repository.hpp"
+#include "tern/accounts/profile_settings.hpp"
 #include "tern/mail/login_check.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <cstdlib>
 
 namespace tern::accounts {
 namespace {
@@ -24,20 +24,6 @@ std::optional<mail::MailProtocol> reading_protocol(const std::vector<mail::Serve
         if (s.protocol == mail::MailProtocol::Pop3) found = s.protocol;
     }
     return found;
-}
-
-std::optional<long> positive_setting(Database& db, const char* key) {
-    auto st = db.prepare("SELECT value FROM settings WHERE key = ?1");
-    st.bind(1, std::string_view(key));
-    if (!st.step()) return std::nullopt;
-    const auto text = st.column_text(0);
-    char* end = nullptr;
-    const long value = std::strtol(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0' || value <= 0 || value > 100000) {
-        spdlog::warn("profile setting {} = \"{}\" is not a positive whole number; using the default", key, text);
-        return std::nullopt;
-    }
-    return value;
 }
 
 }  // namespace

@@ -37,6 +37,11 @@ const std::vector<DeviceErrorAdvice>& device_error_table() {
          {"Delete the token and sign the device in again."}},
         {"AADSTS700082", "The sign-in expired because the device did not use it for a long time.",
          {"Sign the device in again. A relayed device's sign-in is kept alive by Tern."}},
+        {"AADSTS700084", "The sign-in expired: it had a fixed lifetime that cannot be extended.",
+         {"Sign the device in again."}},
+        {"AADSTS90072", "The mailbox's account is not in the organisation's directory (tenant) it signed in to.",
+         {"Check the mailbox address; sign in at the link with that very account, or ask the administrator to add it "
+          "to the tenant."}},
         {"AADSTS53003", "A Conditional Access policy blocked the sign-in.",
          {"An administrator excludes the device's mailbox from the policy or allows the device's network location."}},
         {"AADSTS50076", "The mailbox must complete multi-factor authentication, which a device cannot do.",

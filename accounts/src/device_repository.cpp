@@ -142,4 +142,8 @@ void DeviceRepository::record_error(std::int64_t id, const std::string& error, s
         .run();
 }
 
+void DeviceRepository::clear_error(std::int64_t id) {
+    db_.prepare("UPDATE devices SET last_error = NULL, last_error_at = NULL WHERE id = ?1").bind(1, id).run();
+}
+
 }  // namespace tern::accounts

@@ -65,7 +65,10 @@ private:
 class FakeMailServer {
 public:
     // `tls`: the context (certificate and key) for the TLS scripts and STARTTLS; not owned.
-    FakeMailServer(MailScript script, SSL_CTX* tls) : script_(script), tls_(tls) {
+    // `auth_reply`: for the SMTP scripts, offer AUTH PLAIN XOAUTH2 and answer every AUTH with this
+    // line (e.g. "535 5.7.139 Authentication unsuccessful, ..." or "235 2.7.0 Authentication successful").
+    FakeMailServer(MailScript script, SSL_CTX* tls, std::string auth_reply = {})
+        : script_(script), tls_(tls), auth_reply_(std::move(auth_reply)) {
         listen_fd_ = bound_loopback_socket(port_);
         if (::listen(listen_fd_, 64) != 0 || ::pipe(wake_) != 0) {
             ::close(listen_fd_);
@@ -93,6 +96,11 @@ public:
 
     int port() const { return port_; }
     std::size_t connections() const { return accepted_.load(); }
+    // The AUTH commands the clients sent, as sent.
+    std::vector<std::string> auth_commands() const {
+        std::lock_guard lock(mutex_);
+        return auth_commands_;
+    }
 
 private:
     // One connection, plain or TLS, read a line at a time.
@@ -183,7 +191,13 @@ private:
             const std::string verb = line.substr(0, line.find(' '));
             if (verb == "EHLO") {
                 s.send(std::string("250-fake.example.test\r\n") + (offer_starttls && !s.ssl ? "250-STARTTLS\r\n" : "") +
-                       "250 AUTH PLAIN\r\n");
+                       (auth_reply_.empty() ? "250 AUTH PLAIN\r\n" : "250 AUTH PLAIN XOAUTH2\r\n"));
+            } else if (verb == "AUTH" && !auth_reply_.empty()) {
+                {
+                    std::lock_guard lock(mutex_);
+                    auth_commands_.push_back(line);
+                }
+                s.send(auth_reply_ + "\r\n");
             } else if (verb == "STARTTLS" && offer_starttls && !s.ssl) {
                 s.send("220 2.0.0 Ready to start TLS\r\n");
                 if (!s.start_tls(tls_)) return;
@@ -198,13 +212,15 @@ private:
 
     MailScript script_;
     SSL_CTX* tls_;
+    std::string auth_reply_;
     int listen_fd_ = -1;
     int wake_[2] = {-1, -1};
     int port_ = 0;
     std::atomic<bool> stop_{false};
     std::atomic<std::size_t> accepted_{0};
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::vector<int> clients_;
+    std::vector<std::string> auth_commands_;
     std::vector<std::thread> sessions_;
     std::thread acceptor_;
 };

@@ -38,6 +38,8 @@ public:
     void set_token_state(std::int64_t id, TokenState state, const std::optional<std::string>& reason);
     void record_refresh(std::int64_t id, std::int64_t when);
     void record_error(std::int64_t id, const std::string& error, std::int64_t when);
+    // The last check or refresh worked: no error to explain any more.
+    void clear_error(std::int64_t id);
 
 private:
     Database& db_;
