@@ -152,13 +152,18 @@ void add_device_commands(CLI::App& app, CommandArgs& a, Handler& selected) {
         ->add_option("NAME", a.name, "Device name")
         ->required();
     leaf(*device, "remove", "Remove a device", selected, device_remove)->add_option("NAME", a.name, "Device name")->required();
-    for (const auto& [name, help] : std::initializer_list<std::pair<const char*, const char*>>{
-             {"login", "Sign the device's mailbox in by device code"},
-             {"test", "Test the device's mailbox sign-in and SMTP"}}) {
-        leaf(*device, name, help, selected, not_built(std::string("device ") + name, later))
-            ->add_option("NAME", a.name, "Device name")
-            ->required();
-    }
+    leaf(*device, "login", "Sign a relayed device's mailbox in by device code (code, link, QR code)", selected,
+         device_login)
+        ->add_option("NAME", a.name, "Device name")
+        ->required();
+    auto* test = leaf(*device, "test", "Sign the device's mailbox in by device code and try SMTP AUTH XOAUTH2",
+                      selected, device_test);
+    test->add_option("NAME", a.name, "Device name")->required();
+    test->add_option("--smtp", a.smtp, "The SMTP server the device uses (default: the provider's)")
+        ->check(endpoint_validator(mail::MailProtocol::Smtp));
+    leaf(*device, "refresh", "Keep relayed devices signed in: refresh the due ones now, or the named one", selected,
+         device_refresh)
+        ->add_option("NAME", a.name, "Only this device, due or not");
 
     leaf(app, "relay", "Run the device relay until SIGTERM", selected, not_built("relay", later))
         ->add_option("--listen", a.listen, "Listen address")

@@ -1,18 +1,17 @@
 // tern-cli device add|list|show|delete-token|remove: the registry of printers and scanners
-// (DESIGN §5, §7). The sign-in by device code, the mailbox test and the relay come with the rest
-// of the device companion.
+// (DESIGN §5, §7). The sign-in by device code and the mailbox test are in device_sign_in_commands.
 #include "commands.hpp"
+#include "device_output.hpp"
 
 #include "tern/accounts/device_guidance.hpp"
 #include "tern/accounts/device_repository.hpp"
+#include "tern/accounts/device_sign_in.hpp"
 #include "tern/accounts/relay_credentials.hpp"
 
 #include <iomanip>
 #include <iostream>
 
 namespace tern::cli {
-namespace {
-
 
 // The fields of DESIGN §7's `device list --json`, and the rest of the registry.
 nlohmann::json device_json(const accounts::Device& d) {
@@ -42,8 +41,6 @@ accounts::Device find_device(Profile& profile, const std::string& name) {
         throw Error(ErrorCategory::NotFound, "There is no device \"" + name + "\" in this profile (tern-cli device list).");
     return *found;
 }
-
-}  // namespace
 
 int device_add(const CliContext& ctx, const CommandArgs& args) {
     auto profile = ctx.open_profile();
@@ -108,7 +105,7 @@ int device_list(const CliContext& ctx, const CommandArgs&) {
     return exit_ok;
 }
 
-static nlohmann::json advice_json(const accounts::DeviceErrorAdvice& advice) {
+nlohmann::json advice_json(const accounts::DeviceErrorAdvice& advice) {
     return {{"code", advice.code}, {"meaning", advice.meaning}, {"steps", advice.steps}};
 }
 
@@ -154,10 +151,8 @@ int device_show(const CliContext& ctx, const CommandArgs& args) {
 int device_delete_token(const CliContext& ctx, const CommandArgs& args) {
     auto profile = ctx.open_profile();
     const auto d = find_device(profile, args.name);
-    // A device that signs in itself keeps its token on the device: only a relayed one has one here.
-    if (d.kind == accounts::DeviceKind::Relayed)
-        auth::make_system_credential_store()->remove(accounts::device_refresh_token_key(profile.id(), d.name));
-    accounts::DeviceRepository(profile.db()).set_token_state(d.id, accounts::TokenState::NotAcquired, std::nullopt);
+    accounts::DeviceRepository devices(profile.db());
+    accounts::delete_device_token(devices, *auth::make_system_credential_store(), profile.id(), d);
     if (ctx.json)
         print_json(device_json(*accounts::DeviceRepository(profile.db()).find(d.name)));
     else

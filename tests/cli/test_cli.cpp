@@ -81,9 +81,29 @@ TEST_CASE("commands not built yet say so and exit 1", "[cli]") {
     CHECK(r.code == 1);
     CHECK(r.err.find("not built yet") != std::string::npos);
     CHECK(r.err.find("[unsupported]") != std::string::npos);
-    auto json = tern_cli(tmp, "--json --home '" + (tmp / "p").string() + "' device login printer");
+    auto json = tern_cli(tmp, "--json --home '" + (tmp / "p").string() + "' relay");
     CHECK(json.code == 1);
     CHECK(json.out.find("\"category\": \"unsupported\"") != std::string::npos);
+}
+
+TEST_CASE("device login, test and refresh refuse what they cannot do before any network", "[cli]") {
+    TempDir tmp;
+    const auto home = "--home '" + (tmp / "p").string() + "' ";
+    auto unknown = tern_cli(tmp, home + "--json device login printer");
+    CHECK(unknown.code == 1);
+    CHECK(unknown.out.find("\"category\": \"not-found\"") != std::string::npos);
+    CHECK(tern_cli(tmp, home + "device add 'Lobby scanner' --mailbox scanner@contoso.example --kind self").code == 0);
+    auto self_login = tern_cli(tmp, home + "device login 'Lobby scanner'");
+    CHECK(self_login.code == 1);
+    CHECK(self_login.err.find("tern-cli device test Lobby scanner") != std::string::npos);
+    auto refresh_self = tern_cli(tmp, home + "device refresh 'Lobby scanner'");
+    CHECK(refresh_self.code == 1);
+    CHECK(refresh_self.err.find("no token here to refresh") != std::string::npos);
+    auto nothing_due = tern_cli(tmp, home + "device refresh");
+    CHECK(nothing_due.code == 0);
+    CHECK(nothing_due.out.find("No device needs a refresh now.") != std::string::npos);
+    auto bad_smtp = tern_cli(tmp, home + "device test 'Lobby scanner' --smtp smtp.example:0:starttls");
+    CHECK(bad_smtp.code == 2);
 }
 
 TEST_CASE("the device registry: add, list, show, delete the token, remove", "[cli]") {
