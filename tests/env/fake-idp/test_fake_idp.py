@@ -274,6 +274,26 @@ class RefreshAndIntrospectionTest(FakeIdpTestCase):
         r = self.token({"grant_type": "refresh_token", "refresh_token": body["refresh_token"]})
         self.assertIn("revoked", self.assertMsError(r, "invalid_grant", 50173)["error_description"])
 
+    def test_refresh_token_dies_after_inactivity_unless_used(self):
+        self.assertEqual(self.admin("/admin/refresh-token-inactivity", {"seconds": 2})["seconds"], 2)
+        token = self.tokens_for()["refresh_token"]
+        for _ in range(2):  # used inside the limit each time: alive 2.4 s after the first grant
+            time.sleep(1.2)
+            r = self.token({"grant_type": "refresh_token", "refresh_token": token})
+            self.assertEqual(r.status, 200, r.text)
+            token = r.json()["refresh_token"]
+        time.sleep(2.3)
+        body = self.assertMsError(self.token({"grant_type": "refresh_token", "refresh_token": token}),
+                                  "invalid_grant", 700082)
+        self.assertIn("expired due to inactivity", body["error_description"])
+        self.assertIn("inactive for 0.00:00:02", body["error_description"])
+        listed = self.admin("/admin/tokens?user=carol@example.test")["refresh_tokens"]
+        self.assertEqual({t["token"]: t["state"] for t in listed}[token], "expired")
+        self.assertEqual(self.admin("/admin/state")["refresh_token_inactivity"], 2)
+        self.admin("/admin/refresh-token-inactivity", {"seconds": -1}, expect=400)
+        self.admin("/admin/reset")
+        self.assertEqual(self.admin("/admin/state")["refresh_token_inactivity"], 0)
+
     def test_access_token_expires_after_the_configured_lifetime(self):
         self.admin("/admin/access-token-lifetime", {"seconds": 1})
         body = self.tokens_for()

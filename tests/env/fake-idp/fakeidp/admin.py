@@ -150,6 +150,15 @@ def token_lifetime(app, body):
     return {"seconds": seconds}
 
 
+def refresh_token_inactivity(app, body):
+    """{"seconds"}: a refresh token unused for longer dies with AADSTS700082, as Microsoft's do after
+    90 days; 0 turns it off. /admin/reset restores the command line's value."""
+    seconds = _int(body, "seconds")
+    with app.store.lock:
+        app.store.refresh_token_inactivity = seconds
+    return {"seconds": seconds}
+
+
 def slow_down(app, body):
     count = _int(body, "count", 1)
     with app.store.lock:
@@ -201,6 +210,7 @@ ROUTES = {
     ("POST", "/admin/revoke"): revoke,
     ("POST", "/admin/auto-approve"): auto_approve,
     ("POST", "/admin/access-token-lifetime"): token_lifetime,
+    ("POST", "/admin/refresh-token-inactivity"): refresh_token_inactivity,
     ("POST", "/admin/slow-down"): slow_down,
     ("POST", "/admin/introspection"): introspection,
     ("GET", "/admin/state"): state,

@@ -26,6 +26,8 @@ def parse_args(argv):
     p.add_argument("--access-token-lifetime", type=int, default=3600, metavar="SECONDS")
     p.add_argument("--device-interval", type=int, default=5, metavar="SECONDS")
     p.add_argument("--device-expires-in", type=int, default=900, metavar="SECONDS")
+    p.add_argument("--refresh-token-inactivity", type=int, default=0, metavar="SECONDS",
+                   help="a refresh token unused this long answers AADSTS700082 (default 0: never)")
     return p.parse_args(argv)
 
 
@@ -72,7 +74,7 @@ def main(argv=None):
         return 2
     logger = _logger(args.state_dir)
     store = store_mod.Store(users, args.client_id, args.access_token_lifetime, args.device_interval,
-                            args.device_expires_in)
+                            args.device_expires_in, args.refresh_token_inactivity)
     board = Switchboard(contexts)
     app = App(args, store, board, logger)
     board.listener = Listener(args.host, args.port, oauth.IdpHandler, app)

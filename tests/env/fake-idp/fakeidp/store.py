@@ -52,12 +52,13 @@ def pkce_s256(verifier):
 
 
 class Store:
-    def __init__(self, users, client_ids, access_token_lifetime, device_interval, device_expires_in):
+    def __init__(self, users, client_ids, access_token_lifetime, device_interval, device_expires_in,
+                 refresh_token_inactivity=0):
         self.lock = threading.RLock()
         self.users = users
         self.client_ids = {c.lower() for c in client_ids}
         self.defaults = dict(access_token_lifetime=access_token_lifetime, device_interval=device_interval,
-                             device_expires_in=device_expires_in)
+                             device_expires_in=device_expires_in, refresh_token_inactivity=refresh_token_inactivity)
         self.tenants = set(BUILTIN_TENANTS)
         for user in users.values():
             self.tenants.update(t.lower() for t in user["tenants"])
@@ -68,6 +69,8 @@ class Store:
             self.access_token_lifetime = self.defaults["access_token_lifetime"]
             self.device_interval = self.defaults["device_interval"]
             self.device_expires_in = self.defaults["device_expires_in"]
+            # Seconds a refresh token may lie unused before it dies (AADSTS700082); 0: never.
+            self.refresh_token_inactivity = self.defaults["refresh_token_inactivity"]
             self.codes = {}           # authorization code -> record
             self.device_codes = {}    # device_code -> record
             self.refresh_tokens = {}  # refresh token -> record (also dead ones, to say why they died)
@@ -191,6 +194,12 @@ class Store:
                                  valid_from=errors.timestamp(_utc(self.revoked_at.get(rec["user"]))))
             if rec["state"] == "rotated":
                 raise OAuthError("invalid_grant", 70000)
+            # A refresh token is used once (rotation), so its age is how long the grant lay unused.
+            idle = time.time() - rec["issued"]
+            if rec["state"] == "expired" or (self.refresh_token_inactivity and idle > self.refresh_token_inactivity):
+                rec["state"] = "expired"
+                raise OAuthError("invalid_grant", 700082, issued=errors.timestamp(_utc(rec["issued"])),
+                                 inactive=_duration(idle))
             if rec["client_id"].lower() != client_id.lower():
                 raise OAuthError("invalid_grant", 70000)
             self._check_tenant(rec["tenant"], tenant)
@@ -325,10 +334,17 @@ class Store:
                 "introspections": dict(self.introspections), "introspection_refuses": self.introspection_refuses,
                 "tokens": tokens, "device_codes": devices,
                 "access_token_lifetime": self.access_token_lifetime,
+                "refresh_token_inactivity": self.refresh_token_inactivity,
                 "device": {"interval": self.device_interval, "expires_in": self.device_expires_in},
                 "auto_approve": sorted(self.auto_approve), "slow_down": self.slow_down,
                 "fail_next": {ep: [dict(spec, remaining=n) for n, spec in q] for ep, q in self.fail_next.items() if q},
             }
+
+
+def _duration(seconds):
+    """Microsoft's TimeSpan format: '90.00:00:00' (days.hours:minutes:seconds)."""
+    seconds = int(seconds)
+    return "%d.%02d:%02d:%02d" % (seconds // 86400, seconds % 86400 // 3600, seconds % 3600 // 60, seconds % 60)
 
 
 def _utc(epoch):
