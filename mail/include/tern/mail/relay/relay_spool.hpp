@@ -1,0 +1,100 @@
+// The relay's queue on disk: every message a device hands over is in `relay/spool.db` (SQLite,
+// WAL, synchronous=FULL: the commit fsyncs) before the device hears 250, and leaves it only when
+// the upstream server accepted it or it failed for good. Accepting is a group commit: one
+// transaction (one fsync) for every message that arrived while the previous one was written.
+// The queue lives in its own database so that the relay's writes never wait behind a mail sync.
+#pragma once
+
+#include "tern/core/database.hpp"
+#include "tern/mail/relay/smtp_server_session.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace tern::mail::relay {
+
+struct SpooledMessage {
+    std::int64_t id = 0;
+    std::string queue_id;  // what the device's 250 said
+    std::int64_t device_id = 0;
+    Envelope envelope;
+    std::string message;
+    std::int64_t received_at = 0;   // Unix seconds
+    int attempts = 0;
+    std::int64_t next_attempt = 0;  // Unix seconds
+    std::optional<std::string> last_error;
+    bool failed = false;            // refused for good: kept for the admin to see, never retried
+};
+
+struct SpoolCounts {
+    std::int64_t queued = 0;
+    std::int64_t failed = 0;
+};
+
+class RelaySpool {
+public:
+    // The queue id, or nullopt when the message could not be stored.
+    using Accepted = std::function<void(std::optional<std::string> queue_id)>;
+
+    // Opens (creates) `file`. Throws tern::Error (Storage) naming it.
+    explicit RelaySpool(std::filesystem::path file);
+    ~RelaySpool();
+    RelaySpool(const RelaySpool&) = delete;
+    RelaySpool& operator=(const RelaySpool&) = delete;
+
+    // Queues the message for the committer thread; `done` runs on that thread after the commit.
+    void accept(const RelayIdentity& device, Envelope envelope, std::string message, Accepted done);
+    // Called after each group commit with the devices and how many messages each got.
+    void on_committed(std::function<void(const std::vector<std::pair<std::int64_t, int>>&)> callback);
+
+    // For the forwarder (its own connection): messages due at `now`, oldest first.
+    std::vector<SpooledMessage> due(std::int64_t now, int limit);
+    // The earliest next_attempt of a queued message, if any.
+    std::optional<std::int64_t> next_due();
+    void remove(std::int64_t id);
+    void defer(std::int64_t id, std::int64_t next_attempt, const std::string& why);
+    void mark_failed(std::int64_t id, const std::string& why);
+    SpoolCounts counts(std::optional<std::int64_t> device_id = std::nullopt);
+    std::vector<SpooledMessage> list(std::optional<std::int64_t> device_id = std::nullopt);
+    // Blocks until a new message is committed or `deadline` passes or wake() is called.
+    void wait_for_work(std::chrono::steady_clock::time_point deadline);
+    void wake();
+
+    const std::filesystem::path& file() const { return file_; }
+
+private:
+    struct Incoming {
+        RelayIdentity device;
+        Envelope envelope;
+        std::string message;
+        Accepted done;
+    };
+    void commit_loop();
+    void commit(std::deque<Incoming>& batch);
+
+    std::filesystem::path file_;
+    Database writer_;  // the committer thread's connection
+    Database reader_;  // the forwarder's connection
+    std::mutex reader_mutex_;
+
+    std::mutex mutex_;
+    std::condition_variable incoming_cv_;
+    std::condition_variable work_cv_;
+    std::deque<Incoming> incoming_;
+    std::uint64_t commits_ = 0;
+    bool woken_ = false;
+    bool stopping_ = false;
+    std::function<void(const std::vector<std::pair<std::int64_t, int>>&)> on_committed_;
+    std::thread committer_;
+};
+
+}  // namespace tern::mail::relay
