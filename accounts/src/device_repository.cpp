@@ -146,4 +146,13 @@ void DeviceRepository::clear_error(std::int64_t id) {
     db_.prepare("UPDATE devices SET last_error = NULL, last_error_at = NULL WHERE id = ?1").bind(1, id).run();
 }
 
+void DeviceRepository::count_relayed(std::int64_t id, std::int64_t spooled, std::int64_t delivered, std::int64_t failed) {
+    db_.prepare("UPDATE devices SET spooled = spooled + ?2, delivered = delivered + ?3, failed = failed + ?4 WHERE id = ?1")
+        .bind(1, id)
+        .bind(2, spooled)
+        .bind(3, delivered)
+        .bind(4, failed)
+        .run();
+}
+
 }  // namespace tern::accounts

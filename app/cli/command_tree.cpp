@@ -8,16 +8,6 @@
 namespace tern::cli {
 namespace {
 
-// A command whose feature is not built yet says so plainly and exits 1 (never pretends to work).
-Handler not_built(std::string command, std::string arrives_with) {
-    return [command = std::move(command), arrives_with = std::move(arrives_with)](const CliContext& ctx,
-                                                                               const CommandArgs&) {
-        return report_error(ctx, Error(ErrorCategory::Unsupported,
-                                       "tern-cli " + command + " is not built yet in this version of Tern; it arrives with " +
-                                           arrives_with + "."));
-    };
-}
-
 CLI::App* leaf(CLI::App& parent, const std::string& name, const std::string& help, Handler& selected, Handler handler) {
     auto* cmd = parent.add_subcommand(name, help);
     cmd->callback([&selected, handler = std::move(handler)] { selected = handler; });
@@ -44,9 +34,9 @@ CLI::Validator listen_validator() {
             if (colon == std::string::npos || colon == 0) return "write it as HOST:PORT, for example 127.0.0.1:2525";
             try {
                 const int port = std::stoi(text.substr(colon + 1));
-                if (port < 1 || port > 65535) return "the port must be a number from 1 to 65535";
+                if (port < 0 || port > 65535) return "the port must be a number from 0 to 65535";
             } catch (const std::exception&) {
-                return "the port must be a number from 1 to 65535";
+                return "the port must be a number from 0 to 65535";
             }
             return {};
         },
@@ -135,7 +125,6 @@ void add_mail_commands(CLI::App& app, CommandArgs& a, Handler& selected) {
 void add_device_commands(CLI::App& app, CommandArgs& a, Handler& selected) {
     auto* device = app.add_subcommand("device", "Sign printers and scanners in to Exchange Online");
     device->require_subcommand(1);
-    const std::string later = "the Device companion work";
 
     auto* add = leaf(*device, "add", "Add a device", selected, device_add);
     add->add_option("NAME", a.name, "Device name")->required();
@@ -165,8 +154,8 @@ void add_device_commands(CLI::App& app, CommandArgs& a, Handler& selected) {
          device_refresh)
         ->add_option("NAME", a.name, "Only this device, due or not");
 
-    leaf(app, "relay", "Run the device relay until SIGTERM", selected, not_built("relay", later))
-        ->add_option("--listen", a.listen, "Listen address")
+    leaf(app, "relay", "Run the device relay until SIGTERM", selected, run_relay)
+        ->add_option("--listen", a.listen, "Listen address (default 127.0.0.1:2525; port 0: any free port)")
         ->check(listen_validator());
 }
 

@@ -62,6 +62,7 @@ int device_remove(const CliContext& ctx, const CommandArgs& args);
 int device_login(const CliContext& ctx, const CommandArgs& args);
 int device_test(const CliContext& ctx, const CommandArgs& args);
 int device_refresh(const CliContext& ctx, const CommandArgs& args);
+int run_relay(const CliContext& ctx, const CommandArgs& args);
 int login(const CliContext& ctx, const CommandArgs& args);
 int sync_mail(const CliContext& ctx, const CommandArgs& args);
 int list_messages(const CliContext& ctx, const CommandArgs& args);

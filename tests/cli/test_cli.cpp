@@ -1,5 +1,5 @@
 // tern-cli as a person or a script meets it: exit codes, --version, --help, usage errors,
-// commands not built yet, and account list on an empty profile.
+// a relay address it cannot listen on, and account list on an empty profile.
 #include "../unit/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -75,15 +75,16 @@ TEST_CASE("usage errors exit 2 with a message that says what is wrong", "[cli]")
     CHECK(bad_listen.code == 2);
 }
 
-TEST_CASE("commands not built yet say so and exit 1", "[cli]") {
+TEST_CASE("relay refuses an address it cannot listen on, naming it", "[cli]") {
     TempDir tmp;
-    auto r = tern_cli(tmp, "--home '" + (tmp / "p").string() + "' relay");
+    auto r = tern_cli(tmp, "--home '" + (tmp / "p").string() + "' relay --listen no-such-host:2525");
     CHECK(r.code == 1);
-    CHECK(r.err.find("not built yet") != std::string::npos);
-    CHECK(r.err.find("[unsupported]") != std::string::npos);
-    auto json = tern_cli(tmp, "--json --home '" + (tmp / "p").string() + "' relay");
-    CHECK(json.code == 1);
-    CHECK(json.out.find("\"category\": \"unsupported\"") != std::string::npos);
+    CHECK(r.err.find("\"no-such-host\" is not an IP address") != std::string::npos);
+    CHECK(r.err.find("[bad-input]") != std::string::npos);
+    auto taken = tern_cli(tmp, "--json --home '" + (tmp / "p").string() + "' relay --listen 192.0.2.1:2525");
+    CHECK(taken.code == 1);
+    CHECK(taken.out.find("\"category\": \"network\"") != std::string::npos);
+    CHECK(taken.out.find("cannot listen on 192.0.2.1:2525") != std::string::npos);
 }
 
 TEST_CASE("device login, test and refresh refuse what they cannot do before any network", "[cli]") {

@@ -41,6 +41,9 @@ public:
     // The last check or refresh worked: no error to explain any more.
     void clear_error(std::int64_t id);
 
+    // The relay's counters: messages accepted from the device, delivered upstream, failed for good.
+    void count_relayed(std::int64_t id, std::int64_t spooled, std::int64_t delivered, std::int64_t failed);
+
 private:
     Database& db_;
 };
