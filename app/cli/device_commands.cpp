@@ -109,6 +109,15 @@ nlohmann::json advice_json(const accounts::DeviceErrorAdvice& advice) {
     return {{"code", advice.code}, {"meaning", advice.meaning}, {"steps", advice.steps}};
 }
 
+// The codes a device shows on its own panel or Web Config (360, 361, 370): the rows of the
+// table whose code is a bare number.
+static std::vector<accounts::DeviceErrorAdvice> device_panel_codes() {
+    std::vector<accounts::DeviceErrorAdvice> out;
+    for (const auto& advice : accounts::device_error_table())
+        if (advice.code.find_first_not_of("0123456789") == std::string::npos) out.push_back(advice);
+    return out;
+}
+
 int device_show(const CliContext& ctx, const CommandArgs& args) {
     auto profile = ctx.open_profile();
     const auto d = find_device(profile, args.name);
@@ -122,6 +131,9 @@ int device_show(const CliContext& ctx, const CommandArgs& args) {
             for (const auto& item : accounts::admin_checklist())
                 checklist.push_back({{"id", item.id}, {"title", item.title}, {"how", item.how}});
             out["checklist"] = checklist;
+            auto codes = nlohmann::json::array();
+            for (const auto& row : device_panel_codes()) codes.push_back(advice_json(row));
+            out["device_error_codes"] = codes;
         }
         print_json(out);
         return exit_ok;
@@ -144,6 +156,11 @@ int device_show(const CliContext& ctx, const CommandArgs& args) {
         std::cout << "  Before \"Get token\" on the device, check:\n";
         for (const auto& item : accounts::admin_checklist())
             std::cout << "    [ ] " << item.title << "\n        " << item.how << '\n';
+        std::cout << "  If the device shows an error code:\n";
+        for (const auto& row : device_panel_codes()) {
+            std::cout << "    " << row.code << ": " << row.meaning << '\n';
+            for (const auto& step : row.steps) std::cout << "      - " << step << '\n';
+        }
     }
     return exit_ok;
 }
