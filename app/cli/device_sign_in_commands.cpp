@@ -3,6 +3,7 @@
 // stdout. login keeps a relayed device's refresh token in the credential store; test keeps its
 // token only in memory; refresh is the keep-alive run now.
 #include "commands.hpp"
+#include "device_context.hpp"
 #include "device_output.hpp"
 #include "interrupt.hpp"
 
@@ -17,26 +18,6 @@
 
 namespace tern::cli {
 namespace {
-
-// Everything a device command talks through, kept alive for the command's length.
-struct DeviceContext {
-    Profile profile;
-    accounts::ProviderCatalog catalog;
-    std::unique_ptr<auth::CredentialStore> secrets = auth::make_system_credential_store();
-    std::unique_ptr<auth::HttpClient> http = auth::make_curl_http_client(auth::http_options_from_environment());
-    accounts::DeviceRepository devices{profile.db()};
-
-    explicit DeviceContext(const CliContext& ctx)
-        : profile(ctx.open_profile()), catalog(load_catalog(ctx)) {}
-
-    accounts::DeviceServices services() { return {devices, *secrets, profile.id(), catalog, *http, {}}; }
-
-    static accounts::ProviderCatalog load_catalog(const CliContext& ctx) {
-        std::optional<std::filesystem::path> option;
-        if (!ctx.providers.empty()) option = ctx.providers;
-        return accounts::ProviderCatalog::load(accounts::providers_file(option));
-    }
-};
 
 void show_code(const accounts::Device& device, const auth::DeviceAuthorization& code) {
     std::cerr << "To sign in " << device.name << " (" << device.mailbox << "): open " << code.verification_uri
