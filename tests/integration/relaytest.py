@@ -2,6 +2,7 @@
 approved through the fake platform's admin side), `tern-cli relay` started and stopped as a
 process, an SMTP client of Python's own talking to it as a printer, and the recipient's INBOX read
 over IMAP. Run inside tests/env/with-keyring."""
+import collections
 import email.message
 import email.utils
 import imaplib
@@ -144,21 +145,26 @@ def scan_message(subject, sender=CAROL, to=BOB, attachment_bytes=0):
 
 
 def inbox_message_ids(user=BOB, password=BOB_PW):
+    return set(inbox_message_id_counts(user, password))
+
+
+def inbox_message_id_counts(user=BOB, password=BOB_PW):
+    """How many copies of each Message-ID the INBOX holds."""
     m = imaplib.IMAP4_SSL(HOST, int(ENV["IMAPS_PORT"]), ssl_context=trusting_context(), timeout=TIMEOUT)
     try:
         m.login(user, password)
         m.select("INBOX", readonly=True)
         typ, data = m.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
-        ids = set()
+        ids = collections.Counter()
         if typ == "OK":
             for item in data:
                 if isinstance(item, tuple):
                     found = re.search(rb"<[^>]+>", item[1])
                     if found:
-                        ids.add(found.group(0).decode())
+                        ids[found.group(0).decode()] += 1
         return ids
     except imaplib.IMAP4.error:
-        return set()  # an empty mailbox answers FETCH 1:* with BAD
+        return collections.Counter()  # an empty mailbox answers FETCH 1:* with BAD
     finally:
         m.logout()
 
