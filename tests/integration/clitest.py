@@ -5,7 +5,7 @@ import os
 import subprocess
 import tempfile
 
-from envtest import ENV
+from envtest import ENV, admin_get
 
 CLI = os.environ["TERN_CLI"]
 
@@ -28,5 +28,22 @@ class CliProfile:
     def json(self, *args, **kw):
         return json.loads(self.run("--json", *args, **kw).stdout)
 
+    def assert_no_secret_left(self, test, user, *more):
+        """No token the platform ever issued to `user` (nor `more`) in any file of the profile."""
+        secrets = [t[:24] for t in every_token(user)] + list(more)
+        test.assertTrue(secrets, "nothing to look for: the check would pass whatever the files hold")
+        for root, _, files in os.walk(self.home):
+            for name in files:
+                with open(os.path.join(root, name), "rb") as f:
+                    data = f.read()
+                for secret in secrets:
+                    test.assertNotIn(secret.encode(), data, os.path.join(root, name))
+
     def cleanup(self):
         subprocess.run(["rm", "-rf", self.home], check=True)
+
+
+def every_token(user):
+    """Every access and refresh token the fake platform issued to `user` since its last reset."""
+    listed = admin_get("/admin/tokens", {"user": user})
+    return [t["token"] for kind in ("access_tokens", "refresh_tokens") for t in listed.get(kind, [])]

@@ -15,8 +15,8 @@ import threading
 import time
 import unittest
 
-from clitest import CliProfile
-from envtest import ENV, admin, admin_get, port
+from clitest import CliProfile, every_token
+from envtest import ENV, admin, port
 
 CLI = os.environ["TERN_CLI"]
 CAROL, CAROL_PW = ENV["OAUTH_USER1"], ENV["OAUTH_USER1_PASSWORD"]
@@ -66,11 +66,6 @@ class DeviceProfile(CliProfile):
 
 def approve(code):
     admin("/admin/device/approve", {"user_code": code, "user": CAROL})
-
-
-def every_token(user):
-    listed = admin_get("/admin/tokens", {"user": user})
-    return [t["token"] for kind in ("access_tokens", "refresh_tokens") for t in listed.get(kind, [])]
 
 
 
@@ -124,15 +119,9 @@ class DeviceCase(unittest.TestCase):
     def login(self, name, settle=approve):
         return self.p.signed_in(self, settle, "--json", "device", "login", name)
 
-    def assert_no_secret_left(self, extra=()):
-        secrets = [t[:24] for t in every_token(CAROL)] + [CAROL_PW, *extra]
-        self.assertTrue(every_token(CAROL), "the platform issued no token: nothing was checked")
-        for root, _, files in os.walk(self.p.home):
-            for name in files:
-                with open(os.path.join(root, name), "rb") as f:
-                    data = f.read()
-                for secret in secrets:
-                    self.assertNotIn(secret.encode(), data, os.path.join(root, name))
+    def assert_no_secret_left(self):
+        self.assertTrue(every_token(CAROL), "the platform issued no token: nothing would be checked")
+        self.p.assert_no_secret_left(self, CAROL, CAROL_PW)
 
 
 class Registry(DeviceCase):

@@ -12,7 +12,7 @@ import unittest
 import uuid
 
 from clitest import CliProfile
-from envtest import ENV, admin, admin_get, imap_search_subject, wait_for
+from envtest import ENV, admin, imap_search_subject, wait_for
 
 CAROL, CAROL_PW = ENV["OAUTH_USER1"], ENV["OAUTH_USER1_PASSWORD"]
 BOB, BOB_PW = ENV["PASSWORD_USER2"], ENV["PASSWORD_USER2_PASSWORD"]
@@ -43,11 +43,6 @@ class Profile(CliProfile):
         _, err = proc.communicate(timeout=60)
         test.assertEqual(proc.returncode, 0, err)
         test.assertEqual(self.status()["mode"], "oauth")
-
-
-def every_token(user):
-    listed = admin_get("/admin/tokens", {"user": user})
-    return [t["token"] for kind in ("access_tokens", "refresh_tokens") for t in listed.get(kind, [])]
 
 
 class FallbackCase(unittest.TestCase):
@@ -91,13 +86,7 @@ class FallbackCase(unittest.TestCase):
         self.sync()  # and OAuth serves mail again
 
     def assert_no_secret_left(self):
-        secrets = [t[:24] for t in every_token(CAROL)] + [CAROL_PW]
-        for root, _, files in os.walk(self.p.home):
-            for name in files:
-                with open(os.path.join(root, name), "rb") as f:
-                    data = f.read()
-                for secret in secrets:
-                    self.assertNotIn(secret.encode(), data, os.path.join(root, name))
+        self.p.assert_no_secret_left(self, CAROL, CAROL_PW)
 
     def switch_by_one_sync(self, reason_words):
         proc = self.sync(stdin=CAROL_PW + "\n")
