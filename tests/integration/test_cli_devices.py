@@ -168,20 +168,20 @@ class RelayedSignIn(DeviceCase):
         self.assertEqual(self.p.show(RELAYED)["token_state"], "not-acquired")
         self.assertFalse(self.p.keyring_has(RELAYED, "refresh-token"))
 
-    def test_declined_sign_in_is_not_acquired_with_the_reason(self):
-        rc, out, err = self.login(RELAYED, lambda code: admin("/admin/device/decline", {"user_code": code}))
+    def assert_not_acquired_after(self, admin_path, reason_words):
+        rc, out, err = self.login(RELAYED, lambda code: admin(admin_path, {"user_code": code}))
         self.assertEqual(rc, 1, err)
+        self.assertIn(reason_words, json.loads(out)["error"]["message"])  # said to the admin
         device = self.p.show(RELAYED)
         self.assertEqual(device["token_state"], "not-acquired")
-        self.assertIn("declined", device["token_reason"])
+        self.assertIn(reason_words, device["token_reason"])  # and kept in the registry
         self.assertFalse(self.p.keyring_has(RELAYED, "refresh-token"))
 
+    def test_declined_sign_in_is_not_acquired_with_the_reason(self):
+        self.assert_not_acquired_after("/admin/device/decline", "declined")
+
     def test_expired_code_is_not_acquired_with_the_reason(self):
-        rc, out, err = self.login(RELAYED, lambda code: admin("/admin/device/expire", {"user_code": code}))
-        self.assertEqual(rc, 1, err)
-        device = self.p.show(RELAYED)
-        self.assertEqual(device["token_state"], "not-acquired")
-        self.assertIn("expired", device["token_reason"])
+        self.assert_not_acquired_after("/admin/device/expire", "expired")
 
     def test_revoked_grant_makes_the_device_invalid_at_the_next_refresh(self):
         self.assertEqual(self.login(RELAYED)[0], 0)
