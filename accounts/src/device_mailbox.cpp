@@ -17,7 +17,7 @@ public:
     mail::SaslLogin login(const CancelToken& cancel) override {
         try {
             auto login = inner_.login(cancel);
-            note(login.secret);
+            owner_->token_seen(login.secret);
             return login;
         } catch (const Error& e) {
             owner_->platform_failed(e);
@@ -27,6 +27,7 @@ public:
     }
 
     bool refused(const mail::SaslLogin& refused, const Error& why) override {
+        // A new token, if refused() got one, is seen at the next login().
         const bool again = inner_.refused(refused, why);
         if (!again) {
             if (inner_.fresh_token_refused())
@@ -34,25 +35,13 @@ public:
             else if (const auto failure = inner_.platform_failure())
                 owner_->platform_failed(*failure);
             inner_.clear_failures();
-        } else {
-            owner_->token_refreshed();  // refused() got a new token from the platform
         }
         return again;
     }
 
 private:
-    // Access tokens live only in memory, so a token this object has not seen came from a refresh.
-    void note(const Secret& token) {
-        std::lock_guard lock(mutex_);
-        if (token == last_token_) return;
-        last_token_ = token;
-        owner_->token_refreshed();
-    }
-
     std::shared_ptr<DeviceMailbox> owner_;
     TokenCredentials inner_;
-    std::mutex mutex_;
-    Secret last_token_;
 };
 
 }  // namespace
@@ -90,13 +79,14 @@ void DeviceMailbox::refresh_now(const CancelToken* cancel) {
     // Forgetting the access token makes the next request a refresh, still through the token
     // manager's single flight, so a relay connection asking at the same moment shares it.
     tokens_->forget_access_token();
+    Secret token;
     try {
-        tokens_->access_token(cancel);
+        token = tokens_->access_token(cancel);
     } catch (const Error& e) {
         platform_failed(e);
         throw;
     }
-    token_refreshed();
+    token_seen(token);
 }
 
 std::optional<Device> DeviceMailbox::current() const { return services_.devices.find(name_); }
@@ -131,8 +121,12 @@ void DeviceMailbox::fresh_token_refused(const Error& refusal) {
     spdlog::warn("device {}: fresh token refused: {}", name_, refusal.log_line());
 }
 
-void DeviceMailbox::token_refreshed() {
+void DeviceMailbox::token_seen(const Secret& token) {
     std::lock_guard lock(record_mutex_);
+    // This mailbox's token manager is the only one for the device in this process and keeps access
+    // tokens only in memory, so a token not seen before came from a refresh just now.
+    if (token == last_token_) return;
+    last_token_ = token;
     const auto device = current();
     if (!device) return;
     services_.devices.record_refresh(id_, services_.unix_now());

@@ -188,3 +188,18 @@ TEST_CASE("a revoked grant met by the relay makes the device Invalid", "[device-
     CHECK(d.token_state == TokenState::Invalid);
     CHECK(d.token_reason->find("revoked") != std::string::npos);
 }
+
+TEST_CASE("last_refresh records refreshes, not every connection that reuses the token", "[device-mailbox]") {
+    DeviceFixture f;
+    f.acquired(f.relayed, "rt-1", f.now - 8 * day);
+    f.http.answer(200, grant_answer("at-1", "rt-2"));
+    DeviceMailboxes mailboxes(f.services());
+    auto mailbox = mailboxes.get(f.relayed);
+    const auto refreshed_at = f.now;
+    CHECK(mailbox->credentials()->login(CancelToken()).secret.reveal() == "at-1");
+    CHECK(f.device(f.relayed.name).last_refresh == refreshed_at);
+    f.now += 600;  // the next connection, 10 minutes later: the access token is still good
+    CHECK(mailbox->credentials()->login(CancelToken()).secret.reveal() == "at-1");
+    CHECK(f.http.requests().size() == 1);
+    CHECK(f.device(f.relayed.name).last_refresh == refreshed_at);
+}

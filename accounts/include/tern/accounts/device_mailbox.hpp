@@ -53,7 +53,8 @@ public:
     // server of a token that was fresh. Records the state; never throws.
     void platform_failed(const Error& failure);
     void fresh_token_refused(const Error& refusal);
-    void token_refreshed();
+    // An access token handed out: a new one means a refresh (last_refresh recorded).
+    void token_seen(const Secret& token);
 
 private:
     DeviceMailbox(DeviceServices services, const Device& device);
@@ -65,8 +66,8 @@ private:
     DeviceSignInTarget target_;
     std::unique_ptr<auth::TokenEndpoint> endpoint_;
     std::unique_ptr<auth::TokenManager> tokens_;
-    std::shared_ptr<mail::SaslCredentials> credentials_;
     mutable std::mutex record_mutex_;  // one state change at a time, whichever worker reports it
+    Secret last_token_;                // the access token last handed out
 };
 
 // One DeviceMailbox per relayed device, for the relay and the keep-alive to share (thread-safe).
