@@ -37,23 +37,25 @@ DeviceSignIn::DeviceSignIn(DeviceServices services, Device device)
 
 DeviceSignIn::~DeviceSignIn() = default;
 
-void DeviceSignIn::fail(const Error& failure) {
-    const auto state = makes_sign_in_unusable(failure) ? TokenState::Invalid : TokenState::NotAcquired;
-    services_.devices.set_token_state(device_.id, state, failure.message());
+void DeviceSignIn::fail(const Error& failure, std::optional<TokenState> otherwise) {
+    const auto state = makes_sign_in_unusable(failure) ? std::optional(TokenState::Invalid) : otherwise;
+    if (state) services_.devices.set_token_state(device_.id, *state, failure.message());
     services_.devices.record_error(device_.id, device_error_text(failure), services_.unix_now());
-    spdlog::info("device {}: sign-in ended {}: {}", device_.name, to_string(state), failure.log_line());
+    spdlog::info("device {}: sign-in failed ({}): {}", device_.name, state ? to_string(*state) : "state kept",
+                 failure.log_line());
     throw failure;
 }
 
 const auth::DeviceAuthorization& DeviceSignIn::get_token(const CancelToken* cancel) {
-    // The manuals' "Get token" replaces the token the device had: a half-replaced sign-in (old
-    // token kept, new one pending) would be neither of the four states.
-    services_.secrets.remove(device_refresh_token_key(services_.profile_id, device_.name));
     try {
         authorization_ = endpoint_->request_device_code(cancel);
     } catch (...) {
-        fail(to_error(std::current_exception()));
+        // No code, no new sign-in: a token the device has keeps working unless the account is unusable.
+        fail(to_error(std::current_exception()), std::nullopt);
     }
+    // The manuals' "Get token" replaces the token the device had: a half-replaced sign-in (old
+    // token kept, new one pending) would be neither of the four states.
+    services_.secrets.remove(device_refresh_token_key(services_.profile_id, device_.name));
     services_.devices.set_token_state(device_.id, TokenState::WaitingForAuthorization, std::nullopt);
     return *authorization_;
 }
@@ -69,7 +71,7 @@ Device DeviceSignIn::wait(const CancelToken& cancel,
                             " in without a refresh token (offline_access), so the device could not stay signed in.");
         services_.secrets.store(device_refresh_token_key(services_.profile_id, device_.name), *grant.refresh_token);
     } catch (...) {
-        fail(to_error(std::current_exception()));
+        fail(to_error(std::current_exception()), TokenState::NotAcquired);
     }
     services_.devices.set_token_state(device_.id, TokenState::Acquired, std::nullopt);
     services_.devices.record_refresh(device_.id, services_.unix_now());

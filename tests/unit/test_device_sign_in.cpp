@@ -125,12 +125,25 @@ TEST_CASE("an account that cannot sign in makes the device Invalid with the reas
     CHECK(advice->code == "AADSTS" + std::to_string(c.aadsts));
 }
 
-TEST_CASE("a failure to get a code is recorded too", "[device-sign-in]") {
+TEST_CASE("a failure to get a code is recorded; an outage keeps the token the device has", "[device-sign-in]") {
     DeviceFixture f;
-    f.http.answer(400, token_error("unauthorized_client", 700016));
-    DeviceSignIn sign_in(f.services(), f.relayed);
-    CHECK_THROWS_AS(sign_in.get_token(), Error);
-    CHECK(f.device(f.relayed.name).token_state == TokenState::Invalid);
+    f.acquired(f.relayed, "rt-working", f.now - 100);
+    SECTION("the platform is failing") {
+        f.http.answer(503, token_error("temporarily_unavailable", 0));
+        DeviceSignIn sign_in(f.services(), f.relayed);
+        CHECK_THROWS_AS(sign_in.get_token(), Error);
+        const auto d = f.device(f.relayed.name);
+        CHECK(d.token_state == TokenState::Acquired);
+        REQUIRE(d.last_error);
+        CHECK(d.last_error->find("temporarily unavailable") != std::string::npos);
+        CHECK(f.refresh_token(f.relayed.name)->reveal() == "rt-working");
+    }
+    SECTION("the app is refused") {
+        f.http.answer(400, token_error("unauthorized_client", 700016));
+        DeviceSignIn sign_in(f.services(), f.relayed);
+        CHECK_THROWS_AS(sign_in.get_token(), Error);
+        CHECK(f.device(f.relayed.name).token_state == TokenState::Invalid);
+    }
 }
 
 TEST_CASE("a device that signs in itself is not signed in by Tern", "[device-sign-in]") {

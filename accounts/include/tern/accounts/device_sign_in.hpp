@@ -37,8 +37,9 @@ public:
     DeviceSignIn(DeviceServices services, Device device);
     ~DeviceSignIn();
 
-    // Get token: deletes any token the device had (a new sign-in replaces it), asks for a code and
-    // records Waiting for authorization. A failure is recorded (see the table above) and thrown.
+    // Get token: asks for a code, then deletes any token the device had (the new sign-in replaces
+    // it) and records Waiting for authorization. When no code comes, the state stays (unless the
+    // account is unusable: Invalid); the failure is recorded as last_error and thrown.
     const auth::DeviceAuthorization& get_token(const CancelToken* cancel = nullptr);
 
     // Waits until the person signed in at the link, then stores the refresh token and records
@@ -48,7 +49,9 @@ public:
     const DeviceSignInTarget& target() const { return target_; }
 
 private:
-    [[noreturn]] void fail(const Error& failure);
+    // Records `failure` (Invalid when it makes the sign-in unusable, else `otherwise`; nullopt:
+    // the state stays) and throws it.
+    [[noreturn]] void fail(const Error& failure, std::optional<TokenState> otherwise);
 
     DeviceServices services_;
     Device device_;
