@@ -3,6 +3,8 @@
 #include "tern/accounts/account_credentials.hpp"
 #include "tern/accounts/device_sign_in.hpp"
 
+#include "tern/core/text.hpp"
+
 #include <spdlog/spdlog.h>
 
 namespace tern::accounts {
@@ -111,14 +113,26 @@ void DeviceMailbox::platform_failed(const Error& failure) {
 }
 
 void DeviceMailbox::fresh_token_refused(const Error& refusal) {
+    mark_invalid(refusal,
+                 "The mail server refused a sign-in token Microsoft had just issued for " + mailbox_ + ": " + refusal.message());
+}
+
+bool DeviceMailbox::upstream_failed(const Error& failure) {
+    // Only the answer to AUTH is about the sign-in: a policy refusal at MAIL FROM (5.7.60, send as)
+    // is about the message.
+    const auto command = ascii_lower(failure.context().command);
+    if (failure.category() != ErrorCategory::PolicyBlocked || command.rfind("auth", 0) != 0) return false;
+    mark_invalid(failure, failure.message());
+    return true;
+}
+
+void DeviceMailbox::mark_invalid(const Error& cause, const std::string& reason) {
     std::lock_guard lock(record_mutex_);
     const auto device = current();
     if (!device || device->token_state != TokenState::Acquired) return;
-    services_.devices.record_error(id_, device_error_text(refusal), services_.unix_now());
-    services_.devices.set_token_state(
-        id_, TokenState::Invalid,
-        "The mail server refused a sign-in token Microsoft had just issued for " + mailbox_ + ": " + refusal.message());
-    spdlog::warn("device {}: fresh token refused: {}", name_, refusal.log_line());
+    services_.devices.record_error(id_, device_error_text(cause), services_.unix_now());
+    services_.devices.set_token_state(id_, TokenState::Invalid, reason);
+    spdlog::warn("device {}: the mail server refused its sign-in: {}", name_, cause.log_line());
 }
 
 void DeviceMailbox::token_seen(const Secret& token) {

@@ -6,6 +6,7 @@
 
 #include "tern/accounts/device_keep_alive.hpp"
 #include "tern/accounts/device_mailbox.hpp"
+#include "tern/accounts/device_guidance.hpp"
 #include "tern/mail/login_check.hpp"
 
 #include <catch2/catch.hpp>
@@ -202,4 +203,37 @@ TEST_CASE("last_refresh records refreshes, not every connection that reuses the 
     CHECK(mailbox->credentials()->login(CancelToken()).secret.reveal() == "at-1");
     CHECK(f.http.requests().size() == 1);
     CHECK(f.device(f.relayed.name).last_refresh == refreshed_at);
+}
+
+TEST_CASE("the relay learns that SMTP AUTH is disabled for the device's mailbox: Invalid with the reason", "[device-mailbox]") {
+    test::FakeMailServer smtp(test::MailScript::SmtpPlain, nullptr,
+                              "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the "
+                              "Tenant/Mailbox");
+    DeviceFixture f(smtp.port());
+    f.acquired(f.relayed, "rt-1", f.now - day);
+    f.http.answer(200, grant_answer("at-1", "rt-2"));
+    DeviceMailboxes mailboxes(f.services());
+    auto mailbox = mailboxes.get(f.relayed);
+    std::optional<Error> failure;
+    try {
+        mail::check_login(mailbox->smtp_connection());
+    } catch (const Error& e) {
+        failure = e;
+    }
+    REQUIRE(failure);
+    CHECK(failure->category() == ErrorCategory::PolicyBlocked);
+    CHECK(smtp.auth_commands().size() == 1);  // no new token helps: not tried again
+    CHECK(f.device(f.relayed.name).token_state == TokenState::Acquired);
+    CHECK(mailbox->upstream_failed(*failure));
+    const auto d = f.device(f.relayed.name);
+    CHECK(d.token_state == TokenState::Invalid);
+    CHECK(d.token_reason->find("SMTP AUTH is disabled for this tenant or mailbox") != std::string::npos);
+    CHECK(advice_for(*d.last_error)->code == "5.7.139");
+    // A policy refusal of the message, not the sign-in, is the relay's to record.
+    f.devices.set_token_state(f.relayed.id, TokenState::Acquired, std::nullopt);
+    const Error send_as(ErrorCategory::PolicyBlocked, "not allowed to send as", {},
+                        {"MAIL FROM:<boss@contoso.example>", "550 5.7.60 SMTP; Client does not have permissions",
+                         "550 5.7.60"});
+    CHECK_FALSE(mailbox->upstream_failed(send_as));
+    CHECK(f.device(f.relayed.name).token_state == TokenState::Acquired);
 }

@@ -45,6 +45,13 @@ public:
     // smtp_server() and credentials() together, ready for mail::SmtpSubmission / check_login.
     mail::ConnectionOptions smtp_connection(std::shared_ptr<const CancelToken> cancel = nullptr);
 
+    // For the relay, after a forwarding attempt failed with `failure`: when the SMTP server refused
+    // the device's sign-in for a reason no new token fixes (AUTH answered 5.7.139 "SMTP AUTH
+    // disabled for the tenant/mailbox", 5.7.30, ...: PolicyBlocked), the device goes Invalid with
+    // that reason and last_error, and true is returned. Anything else: false, nothing recorded
+    // (the caller records it). Refusals a new token might fix are judged by credentials() itself.
+    bool upstream_failed(const Error& failure);
+
     // Keep-alive: refreshes the token now whatever its age (rotating and storing the newest refresh
     // token) and records the outcome as above. Throws the classified error after recording it.
     void refresh_now(const CancelToken* cancel = nullptr);
@@ -59,6 +66,8 @@ public:
 private:
     DeviceMailbox(DeviceServices services, const Device& device);
     std::optional<Device> current() const;
+    // Invalid with `reason` (the cause as last_error), if the device is Acquired.
+    void mark_invalid(const Error& cause, const std::string& reason);
 
     DeviceServices services_;
     std::int64_t id_;
