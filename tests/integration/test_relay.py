@@ -2,6 +2,7 @@
 (Python's smtplib and swaks): a scan goes relay → Dovecot submission with XOAUTH2 as the device's
 mailbox → the recipient's INBOX; everything a printer must not do is refused; mail survives an
 upstream outage and a revoked sign-in. Run inside tests/env/with-keyring."""
+import base64
 import json
 import os
 import smtplib
@@ -155,6 +156,153 @@ class Relay(unittest.TestCase):
         self.p.login(self)
         wait_delivered({msg["Message-ID"]}, deadline=90)
         wait_for("the spool empty", lambda: self.p.spool() == (0, 0))
+
+    def test_a_recipient_refused_for_good_is_failed_and_shown_on_the_device(self):
+        # The environment's MTA refuses every domain but its own at RCPT (554): a permanent answer.
+        msg = scan_message("nowhere " + uuid.uuid4().hex[:8], to="someone@elsewhere.invalid")
+        with self.p.printer() as smtp:
+            smtp.send_message(msg)  # the relay accepted it; the refusal comes upstream
+        wait_for("the failed counter", lambda: self.p.device()["failed"] == 1, deadline=60)
+        device = self.p.device()
+        self.assertIn("refused the message", device["last_error"])
+        self.assertEqual(device["token_state"], "acquired")
+        self.assertEqual(self.p.spool(), (0, 1))  # kept for the admin to see, never retried
+
+    def test_a_temporary_refusal_is_retried(self):
+        self.p.stop_relay()
+        upstream = RefusingOnceUpstream()
+        self.p.providers = providers_with_smtp_port(self.p.home, upstream.port)
+        self.p.start_relay()
+        try:
+            msg = scan_message("retry " + uuid.uuid4().hex[:8])
+            with self.p.printer() as smtp:
+                smtp.send_message(msg)
+            wait_for("the second attempt accepted", lambda: len(upstream.accepted) == 1, deadline=60)
+            self.assertEqual(upstream.refused, 1)
+            self.assertIn(msg["Message-ID"].encode(), upstream.accepted[0])
+            self.assertEqual(upstream.mechanisms, [b"XOAUTH2", b"XOAUTH2"])
+            wait_for("the spool empty", lambda: self.p.spool() == (0, 0))
+            self.assertEqual(self.p.device()["delivered"], 1)
+        finally:
+            upstream.stop()
+
+    def test_connection_and_sign_in_limits(self):
+        # 16 connections from one address at once; the 17th is turned away.
+        held = [socket.create_connection((HOST, self.p.port), timeout=TIMEOUT) for _ in range(16)]
+        try:
+            for s in held:
+                self.assertTrue(s.makefile("rb").readline().startswith(b"220 "))
+            extra = socket.create_connection((HOST, self.p.port), timeout=TIMEOUT)
+            self.assertTrue(extra.makefile("rb").readline().startswith(b"421 4.7.0 Too many connections"))
+            extra.close()
+        finally:
+            for s in held:
+                s.close()
+
+        def greeting():
+            with socket.create_connection((HOST, self.p.port), timeout=TIMEOUT) as s:
+                return s.makefile("rb").readline()
+
+        # The relay notices the closed connections as it reads them.
+        wait_for("a free connection slot", lambda: greeting().startswith(b"220 "), deadline=10)
+        # Ten wrong passwords (three a connection, then it is closed) lock the address out for a while.
+        failures = 0
+        while failures < 10:
+            with self.p.printer(login=False) as smtp:
+                for _ in range(min(3, 10 - failures)):
+                    wrong = base64.b64encode(f"\0{self.p.user}\0guess-{failures}".encode()).decode()
+                    code, _ = smtp.docmd("AUTH", "PLAIN " + wrong)
+                    self.assertIn(code, (535, 421))
+                    failures += 1
+        # The relay counts the last failure just after answering it.
+        wait_for("the address locked out", lambda: greeting().startswith(b"421 4.7.0 Too many failed sign-ins"),
+                 deadline=10)
+
+
+class RefusingOnceUpstream:
+    """An upstream submission server with STARTTLS (the environment's certificate) that takes any
+    XOAUTH2 sign-in and answers the first message with 451 and the next with 250."""
+
+    def __init__(self):
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        env_dir = os.path.dirname(ENV["TERN_CA_FILE"])
+        self.context.load_cert_chain(os.path.join(env_dir, "server.pem"), os.path.join(env_dir, "server.key"))
+        self.server = socket.socket()
+        self.server.bind((HOST, 0))
+        self.server.listen(8)
+        self.port = self.server.getsockname()[1]
+        self.refused, self.accepted, self.mechanisms, self.transcript = 0, [], [], []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def stop(self):
+        self.server.close()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._session, args=(conn,), daemon=True).start()
+
+    def _session(self, conn):
+        try:
+            f = conn.makefile("rwb")
+
+            def say(line):
+                f.write(line + b"\r\n")
+                f.flush()
+
+            say(b"220 upstream.example.test ESMTP")
+            while True:
+                line = f.readline()
+                self.transcript.append(line)
+                if not line:
+                    return
+                verb = line.split(b" ", 1)[0].strip().upper()
+                if verb == b"EHLO":
+                    tls = isinstance(conn, ssl.SSLSocket)
+                    say(b"250-upstream")
+                    # As Dovecot and Exchange Online do, with more than XOAUTH2: vmime 0.9.2 asks GNU SASL
+                    # to suggest a mechanism first, which fails when XOAUTH2 is the only one.
+                    say(b"250-AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER" if tls else b"250-STARTTLS")
+                    say(b"250 8BITMIME")
+                elif verb == b"STARTTLS":
+                    say(b"220 go ahead")
+                    conn = self.context.wrap_socket(conn, server_side=True)
+                    f = conn.makefile("rwb")
+                elif verb == b"AUTH":
+                    words = line.split()
+                    self.mechanisms.append(words[1])
+                    if len(words) == 2:  # no initial response: ask for it
+                        say(b"334 ")
+                        f.readline()
+                    say(b"235 2.7.0 ok")
+                elif verb in (b"MAIL", b"RCPT", b"RSET", b"NOOP"):
+                    say(b"250 ok")
+                elif verb == b"DATA":
+                    say(b"354 go")
+                    data = b""
+                    while True:
+                        chunk = f.readline()
+                        if chunk in (b".\r\n", b""):
+                            break
+                        data += chunk
+                    if self.refused == 0:
+                        self.refused += 1
+                        say(b"451 4.3.0 Temporary local problem, try again later")
+                    else:
+                        self.accepted.append(data)
+                        say(b"250 2.0.0 queued")
+                elif verb == b"QUIT":
+                    say(b"221 bye")
+                    return
+                else:
+                    say(b"502 no")
+        except (OSError, ssl.SSLError):
+            return
+        finally:
+            conn.close()
 
 
 class Proxy:
