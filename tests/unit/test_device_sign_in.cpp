@@ -49,7 +49,7 @@ TEST_CASE("a device's mailbox signs in where its domain belongs, for SMTP.Send w
     CHECK_THROWS_AS(device_sign_in_target(none, "mfp@fabrikam.example"), Error);
 }
 
-TEST_CASE("Get token waits for authorization; the person signs in; the device is Acquired", "[device-sign-in]") {
+TEST_CASE("Get token waits for authorization, the person signs in, the device is Acquired", "[device-sign-in]") {
     DeviceFixture f;
     f.acquired(f.relayed, "old-refresh", f.now - 100);  // a sign-in the new one replaces
     f.http.answer(200, device_code_answer);
@@ -125,7 +125,7 @@ TEST_CASE("an account that cannot sign in makes the device Invalid with the reas
     CHECK(advice->code == "AADSTS" + std::to_string(c.aadsts));
 }
 
-TEST_CASE("a failure to get a code is recorded; an outage keeps the token the device has", "[device-sign-in]") {
+TEST_CASE("a failure to get a code is recorded, and an outage keeps the token the device has", "[device-sign-in]") {
     DeviceFixture f;
     f.acquired(f.relayed, "rt-working", f.now - 100);
     SECTION("the platform is failing") {
