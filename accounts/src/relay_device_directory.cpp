@@ -80,15 +80,24 @@ void RelayDeviceDirectory::failed(std::int64_t device_id, const std::string& why
 }
 
 void RelayDeviceDirectory::deferred(std::int64_t device_id, const Error& error) {
-    // The sign-in's own failures are recorded by the device's mailbox (Invalid, or last_error);
+    // A refusal of the sign-in itself (535 5.7.139: SMTP AUTH disabled for the tenant or mailbox)
+    // makes the device Invalid with that reason: its mailbox judges and records it.
+    if (const auto device = device_by_id(device_id);
+        device && device->kind == DeviceKind::Relayed && device->token_state == TokenState::Acquired) {
+        try {
+            if (mailboxes_.get(*device)->upstream_failed(error)) return;
+        } catch (const Error& e) {
+            spdlog::warn("relay: device {}: {}", device->name, e.log_line());
+        }
+    }
+    // The token's own failures were recorded by the device's credentials (Invalid, or last_error);
     // the rest (the server away, a temporary refusal) are recorded here.
     switch (error.category()) {
         case ErrorCategory::AuthRejected:
         case ErrorCategory::TokenExpired:
         case ErrorCategory::TokenRevoked:
         case ErrorCategory::ConsentRequired:
-        case ErrorCategory::AppRejected:
-        case ErrorCategory::PolicyBlocked: return;
+        case ErrorCategory::AppRejected: return;
         default: break;
     }
     std::lock_guard lock(mutex_);

@@ -186,6 +186,25 @@ class Relay(unittest.TestCase):
         finally:
             upstream.stop()
 
+    def test_smtp_auth_disabled_for_the_mailbox_makes_the_device_invalid_and_keeps_its_mail(self):
+        self.p.stop_relay()
+        upstream = RefusingOnceUpstream(auth_reply=b"535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication "
+                                                   b"is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled")
+        self.p.providers = providers_with_smtp_port(self.p.home, upstream.port)
+        self.p.start_relay()
+        try:
+            msg = scan_message("5.7.139 " + uuid.uuid4().hex[:8])
+            with self.p.printer() as smtp:
+                smtp.send_message(msg)
+            wait_for("the device Invalid", lambda: self.p.device()["token_state"] == "invalid", deadline=60)
+            device = self.p.device()
+            self.assertIn("5.7.139", device["last_error"])
+            self.assertIn("SMTP AUTH", device["token_reason"] + device["last_error"])
+            self.assertEqual(self.p.spool(), (1, 0))  # kept for when the admin has turned SMTP AUTH on
+            self.assertEqual(upstream.accepted, [])
+        finally:
+            upstream.stop()
+
     def test_connection_and_sign_in_limits(self):
         # 16 connections from one address at once; the 17th is turned away.
         held = [socket.create_connection((HOST, self.p.port), timeout=TIMEOUT) for _ in range(16)]
@@ -221,9 +240,11 @@ class Relay(unittest.TestCase):
 
 class RefusingOnceUpstream:
     """An upstream submission server with STARTTLS (the environment's certificate) that takes any
-    XOAUTH2 sign-in and answers the first message with 451 and the next with 250."""
+    XOAUTH2 sign-in (or answers AUTH with `auth_reply`) and answers the first message with 451 and
+    the next with 250."""
 
-    def __init__(self):
+    def __init__(self, auth_reply=b"235 2.7.0 ok"):
+        self.auth_reply = auth_reply
         self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         env_dir = os.path.dirname(ENV["TERN_CA_FILE"])
         self.context.load_cert_chain(os.path.join(env_dir, "server.pem"), os.path.join(env_dir, "server.key"))
@@ -277,7 +298,7 @@ class RefusingOnceUpstream:
                     if len(words) == 2:  # no initial response: ask for it
                         say(b"334 ")
                         f.readline()
-                    say(b"235 2.7.0 ok")
+                    say(self.auth_reply)
                 elif verb in (b"MAIL", b"RCPT", b"RSET", b"NOOP"):
                     say(b"250 ok")
                 elif verb == b"DATA":
