@@ -39,10 +39,14 @@ std::chrono::seconds RelayForwarder::retry_delay(int attempts) const {
 
 void RelayForwarder::run() {
     while (!cancel_->cancelled()) {
+        const auto seen = spool_.commit_count();  // a message committed during the pass wakes the next one
         try {
             deliver_due(unix_now());
         } catch (const Error& e) {
+            // The spool itself failed (disk full, ...): try again later rather than spin.
             spdlog::error("relay: a delivery pass failed: {}", e.log_line());
+            cancel_->wait_for(std::chrono::seconds(5));
+            continue;
         }
         if (cancel_->cancelled()) break;
         // Sleep until the next message falls due, a new one is committed, or stop().
@@ -51,7 +55,7 @@ void RelayForwarder::run() {
             const auto wait = std::chrono::seconds(std::max<std::int64_t>(0, *next - unix_now()));
             deadline = std::min(deadline, std::chrono::steady_clock::now() + wait);
         }
-        if (deadline > std::chrono::steady_clock::now()) spool_.wait_for_work(deadline);
+        if (deadline > std::chrono::steady_clock::now()) spool_.wait_for_work(seen, deadline);
     }
 }
 

@@ -218,9 +218,13 @@ std::vector<SpooledMessage> RelaySpool::list(std::optional<std::int64_t> device_
     return out;
 }
 
-void RelaySpool::wait_for_work(std::chrono::steady_clock::time_point deadline) {
+std::uint64_t RelaySpool::commit_count() {
+    std::lock_guard lock(mutex_);
+    return commits_;
+}
+
+void RelaySpool::wait_for_work(std::uint64_t seen, std::chrono::steady_clock::time_point deadline) {
     std::unique_lock lock(mutex_);
-    const auto seen = commits_;
     work_cv_.wait_until(lock, deadline, [&] { return stopping_ || woken_ || commits_ != seen; });
     woken_ = false;
 }

@@ -65,8 +65,11 @@ public:
     void mark_failed(std::int64_t id, const std::string& why);
     SpoolCounts counts(std::optional<std::int64_t> device_id = std::nullopt);
     std::vector<SpooledMessage> list(std::optional<std::int64_t> device_id = std::nullopt);
-    // Blocks until a new message is committed or `deadline` passes or wake() is called.
-    void wait_for_work(std::chrono::steady_clock::time_point deadline);
+    // How many group commits there have been: take it before looking at the spool, then
+    // wait_for_work() returns at once if a commit came in between.
+    std::uint64_t commit_count();
+    // Blocks until a commit after `seen`, `deadline`, or wake().
+    void wait_for_work(std::uint64_t seen, std::chrono::steady_clock::time_point deadline);
     void wake();
 
     const std::filesystem::path& file() const { return file_; }
