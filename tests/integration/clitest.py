@@ -2,10 +2,11 @@
 and the command run with its output captured."""
 import json
 import os
+import re
 import subprocess
 import tempfile
 
-from envtest import ENV, admin_get
+from envtest import ENV, admin, admin_get
 
 CLI = os.environ["TERN_CLI"]
 
@@ -38,6 +39,25 @@ class CliProfile:
                     data = f.read()
                 for secret in secrets:
                     test.assertNotIn(secret.encode(), data, os.path.join(root, name))
+
+    def approved_by_device_code(self, test, user, *args):
+        """Runs a command that signs in by device code, approves the code it shows on stderr for
+        `user` through the fake platform's admin side, and checks that it succeeded. Returns
+        (stdout, stderr after the code)."""
+        proc = subprocess.Popen(self.command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=self.env)
+        code = None
+        for line in proc.stderr:
+            m = re.search(r"enter the code (\w+)", line)
+            if m:
+                code = m.group(1)
+                break
+        test.assertIsNotNone(code, "no device code on stderr")
+        admin("/admin/device/approve", {"user_code": code, "user": user})
+        # Not communicate(): the line iterator above may have buffered part of stderr already.
+        out, err = proc.stdout.read(), proc.stderr.read()
+        test.assertEqual(proc.wait(timeout=90), 0, err)
+        return out, err
 
     def cleanup(self):
         subprocess.run(["rm", "-rf", self.home], check=True)

@@ -15,7 +15,6 @@ import socket
 import sqlite3
 import ssl
 import subprocess
-import time
 
 from clitest import CliProfile
 from envtest import ENV, HOST, TIMEOUT, admin, trusting_context, wait_for
@@ -55,18 +54,7 @@ class RelayProfile(CliProfile):
         db.close()
 
     def login(self, test):
-        proc = subprocess.Popen(self.command("device", "login", DEVICE), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=self.env)
-        code = None
-        for line in proc.stderr:
-            m = re.search(r"enter the code (\w+)", line)
-            if m:
-                code = m.group(1)
-                break
-        test.assertIsNotNone(code, "no device code on stderr")
-        admin("/admin/device/approve", {"user_code": code, "user": CAROL})
-        proc.stdout.read(), proc.stderr.read()
-        test.assertEqual(proc.wait(timeout=90), 0)
+        self.approved_by_device_code(test, CAROL, "device", "login", DEVICE)
         test.assertEqual(self.device()["token_state"], "acquired")
 
     def device(self):

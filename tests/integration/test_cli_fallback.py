@@ -6,8 +6,6 @@ again (by `account retry-oauth` or at the next start). For each non-trigger the 
 the guidance must be said. Run inside tests/env/with-keyring."""
 import json
 import os
-import re
-import subprocess
 import unittest
 import uuid
 
@@ -30,18 +28,7 @@ class Profile(CliProfile):
 
     def add_oauth_account(self, test):
         """carol by device code: the code on stderr is approved through the platform's admin side."""
-        proc = subprocess.Popen(self.command("account", "add", CAROL, "--auth", "device"), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=self.env)
-        code = None
-        for line in proc.stderr:
-            m = re.search(r"enter the code (\w+)", line)
-            if m:
-                code = m.group(1)
-                break
-        test.assertIsNotNone(code, "no device code on stderr")
-        admin("/admin/device/approve", {"user_code": code, "user": CAROL})
-        _, err = proc.communicate(timeout=60)
-        test.assertEqual(proc.returncode, 0, err)
+        self.approved_by_device_code(test, CAROL, "account", "add", CAROL, "--auth", "device")
         test.assertEqual(self.status()["mode"], "oauth")
 
 

@@ -231,19 +231,7 @@ class CliMail(unittest.TestCase):
         admin("/admin/device/settings", {"interval": 1})
         carol = ENV["OAUTH_USER1"]
         p = self.profile()
-        proc = subprocess.Popen([CLI, "--home", p.home, "--providers", ENV["TERN_PROVIDERS"], "account", "add", carol,
-                                 "--auth", "device"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env=p.env)
-        code = None
-        for line in proc.stderr:
-            m = re.search(r"enter the code (\w+)", line)
-            if m:
-                code = m.group(1)
-                break
-        self.assertIsNotNone(code)
-        admin("/admin/device/approve", {"user_code": code, "user": carol})
-        out, err = proc.communicate(timeout=60)
-        self.assertEqual(proc.returncode, 0, err)
+        p.approved_by_device_code(self, carol, "account", "add", carol, "--auth", "device")
         self.assertEqual(p.json("account", "list")[0]["mode"], "oauth")
 
         p.run("sync", carol, "--folder", "INBOX")
