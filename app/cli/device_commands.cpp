@@ -7,6 +7,7 @@
 #include "tern/accounts/device_repository.hpp"
 #include "tern/accounts/device_sign_in.hpp"
 #include "tern/accounts/relay_credentials.hpp"
+#include "tern/mail/relay/relay_spool.hpp"
 
 #include <iomanip>
 #include <iostream>
@@ -118,14 +119,39 @@ static std::vector<accounts::DeviceErrorAdvice> device_panel_codes() {
     return out;
 }
 
+namespace {
+
+// The relay's spool for one device: what waits (and why) and what failed for good.
+std::vector<mail::relay::SpooledMessage> spooled_for(Profile& profile, const accounts::Device& device) {
+    const auto file = mail::relay::relay_folder(profile.dir()) / "spool.db";
+    if (device.kind != accounts::DeviceKind::Relayed || !std::filesystem::exists(file)) return {};
+    return mail::relay::RelaySpool(file).list(device.id);
+}
+
+nlohmann::json spooled_json(const mail::relay::SpooledMessage& m) {
+    return {{"queue_id", m.queue_id},       {"received_at", m.received_at},
+            {"recipients", m.envelope.recipients}, {"attempts", m.attempts},
+            {"next_attempt", m.failed ? nlohmann::json() : nlohmann::json(m.next_attempt)},
+            {"last_error", optional_json(m.last_error)}};
+}
+
+}  // namespace
+
 int device_show(const CliContext& ctx, const CommandArgs& args) {
     auto profile = ctx.open_profile();
     const auto d = find_device(profile, args.name);
+    const auto spooled = spooled_for(profile, d);
     const auto advice = d.last_error ? accounts::advice_for(*d.last_error) : std::nullopt;
     const bool signs_in_itself = d.kind == accounts::DeviceKind::Self;
     if (ctx.json) {
         auto out = device_json(d);
         if (advice) out["last_error_advice"] = advice_json(*advice);
+        if (d.kind == accounts::DeviceKind::Relayed) {
+            auto waiting = nlohmann::json::array(), failed = nlohmann::json::array();
+            for (const auto& m : spooled) (m.failed ? failed : waiting).push_back(spooled_json(m));
+            out["waiting_messages"] = waiting;
+            out["failed_messages"] = failed;
+        }
         if (signs_in_itself) {
             auto checklist = nlohmann::json::array();
             for (const auto& item : accounts::admin_checklist())
@@ -147,6 +173,10 @@ int device_show(const CliContext& ctx, const CommandArgs& args) {
     if (d.relay_user)
         std::cout << "  relay:   user " << *d.relay_user << "; " << d.spooled << " spooled, " << d.delivered
                   << " delivered, " << d.failed << " failed\n";
+    for (const auto& m : spooled)
+        std::cout << "  " << (m.failed ? "failed  " : "waiting ") << m.queue_id << " to " << m.envelope.recipients.size()
+                  << " recipient(s), " << m.attempts << " attempt(s)"
+                  << (m.last_error ? ": " + *m.last_error : std::string()) << '\n';
     if (d.last_error) std::cout << "  last error: " << *d.last_error << '\n';
     if (advice) {
         std::cout << "  " << advice->code << ": " << advice->meaning << '\n';

@@ -80,7 +80,7 @@ int run_relay(const CliContext& ctx, const CommandArgs& args) {
     if (const auto s = accounts::positive_setting(db, "relay.first_retry_seconds"))
         forwarding.first_retry = std::chrono::seconds(*s);
 
-    const auto relay_dir = dc.profile.dir() / "relay";
+    const auto relay_dir = mail::relay::relay_folder(dc.profile.dir());
     const auto certificate = mail::relay::load_or_create_relay_certificate(relay_dir, {settings.hostname, host});
     mail::relay::RelaySpool spool(relay_dir / "spool.db");
     accounts::DeviceMailboxes mailboxes(dc.services());

@@ -167,6 +167,11 @@ class Relay(unittest.TestCase):
         self.assertIn("refused the message", device["last_error"])
         self.assertEqual(device["token_state"], "acquired")
         self.assertEqual(self.p.spool(), (0, 1))  # kept for the admin to see, never retried
+        self.assertEqual(device["waiting_messages"], [])
+        [failed] = device["failed_messages"]
+        self.assertEqual(failed["recipients"], ["someone@elsewhere.invalid"])
+        self.assertIn("554", failed["last_error"])
+        self.assertIn("failed  ", self.p.run("device", "show", DEVICE).stdout)
 
     def test_a_temporary_refusal_is_retried(self):
         self.p.stop_relay()
@@ -201,6 +206,9 @@ class Relay(unittest.TestCase):
             self.assertIn("5.7.139", device["last_error"])
             self.assertIn("SMTP AUTH", device["token_reason"] + device["last_error"])
             self.assertEqual(self.p.spool(), (1, 0))  # kept for when the admin has turned SMTP AUTH on
+            [waiting] = device["waiting_messages"]
+            self.assertIn("5.7.139", waiting["last_error"])
+            self.assertGreater(waiting["next_attempt"], waiting["received_at"])
             self.assertEqual(upstream.accepted, [])
         finally:
             upstream.stop()

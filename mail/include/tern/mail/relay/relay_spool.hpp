@@ -22,6 +22,9 @@
 
 namespace tern::mail::relay {
 
+// Where a profile keeps the relay's spool (spool.db) and its certificate.
+inline std::filesystem::path relay_folder(const std::filesystem::path& profile_dir) { return profile_dir / "relay"; }
+
 struct SpooledMessage {
     std::int64_t id = 0;
     std::string queue_id;  // what the device's 250 said
