@@ -98,6 +98,9 @@ void AccountRepository::save_settings(const Account& account) {
     if (!find(account.email))
         throw Error(ErrorCategory::NotFound, "The account " + account.email + " is no longer in this profile.");
     write_settings(account.id, account);
+    db_.prepare("DELETE FROM account_servers WHERE account_id = ?1").bind(1, account.id).run();
+    insert_servers(account.id, "primary", account.servers);
+    insert_servers(account.id, "fallback", account.fallback_servers);
     tx.commit();
 }
 

@@ -65,6 +65,15 @@ std::pair<std::string, int> host_port(const std::string& text) {
     return {host, port};
 }
 
+// "imap host:993:ssl" for each server.
+nlohmann::json server_list(const std::vector<mail::ServerEndpoint>& list) {
+    nlohmann::json listed = nlohmann::json::array();
+    for (const auto& s : list)
+        listed.push_back(std::string(mail::to_string(s.protocol)) + " " + s.host + ":" + std::to_string(s.port) + ":" +
+                         std::string(mail::to_string(s.tls)));
+    return listed;
+}
+
 nlohmann::json settings_json(const accounts::Account& a) {
     auto pins = nlohmann::json::array();
     for (const auto& p : a.pins) pins.push_back({{"server", p.host + ":" + std::to_string(p.port)}, {"sha256", p.sha256}});
@@ -84,13 +93,6 @@ int account_status(const CliContext& ctx, const CommandArgs& args) {
     auto open = open_profile_for_mail(ctx);
     auto out = nlohmann::json::array();
     for (const auto& a : open.accounts(args.email)) {
-        const auto server_list = [](const std::vector<mail::ServerEndpoint>& list) {
-            nlohmann::json listed = nlohmann::json::array();
-            for (const auto& s : list)
-                listed.push_back(std::string(mail::to_string(s.protocol)) + " " + s.host + ":" + std::to_string(s.port) +
-                                 ":" + std::string(mail::to_string(s.tls)));
-            return listed;
-        };
         const auto servers = server_list(a.servers);
         out.push_back({{"email", a.email},
                        {"provider", a.provider},
@@ -152,9 +154,33 @@ int account_retry_oauth(const CliContext& ctx, const CommandArgs& args) {
     return back ? exit_ok : exit_failed;
 }
 
+namespace {
+
+// Puts `text` (HOST:PORT:TLS) in place of the list's server for that protocol; the user name the
+// old one had stays.
+void replace_server(std::vector<mail::ServerEndpoint>& list, mail::MailProtocol protocol, const std::string& text) {
+    if (text.empty()) return;
+    auto server = mail::parse_endpoint(protocol, text);
+    const auto old = std::find_if(list.begin(), list.end(), [&](const auto& s) { return s.protocol == protocol; });
+    if (old != list.end()) {
+        server.username = old->username;
+        *old = server;
+    } else {
+        list.push_back(server);
+    }
+}
+
+}  // namespace
+
 int account_set(const CliContext& ctx, const CommandArgs& args) {
     auto open = open_profile_for_mail(ctx);
     auto a = open.account(args.email);
+    replace_server(a.servers, mail::MailProtocol::Imap, args.imap);
+    replace_server(a.servers, mail::MailProtocol::Pop3, args.pop3);
+    replace_server(a.servers, mail::MailProtocol::Smtp, args.smtp);
+    replace_server(a.fallback_servers, mail::MailProtocol::Imap, args.fallback_imap);
+    replace_server(a.fallback_servers, mail::MailProtocol::Pop3, args.fallback_pop3);
+    replace_server(a.fallback_servers, mail::MailProtocol::Smtp, args.fallback_smtp);
     if (!args.body_policy.empty()) a.settings.bodies = *accounts::body_policy_from_string(args.body_policy);
     if (args.recent_days > 0) a.settings.recent_days = args.recent_days;
     if (!args.pop3_leave_on_server.empty()) a.settings.pop3_leave_on_server = args.pop3_leave_on_server == "yes";
@@ -178,7 +204,10 @@ int account_set(const CliContext& ctx, const CommandArgs& args) {
     accounts::AccountRepository(open.profile.db()).save_settings(a);
     const auto saved = open.account(args.email);
     if (ctx.json) {
-        print_json(nlohmann::json{{"email", saved.email}, {"settings", settings_json(saved)}});
+        print_json(nlohmann::json{{"email", saved.email},
+                                  {"servers", server_list(saved.servers)},
+                                  {"fallback_servers", server_list(saved.fallback_servers)},
+                                  {"settings", settings_json(saved)}});
         return exit_ok;
     }
     const auto s = settings_json(saved);
@@ -189,6 +218,9 @@ int account_set(const CliContext& ctx, const CommandArgs& args) {
     if (!saved.tenant.empty()) std::cout << "  tenant:   " << saved.tenant << "\n";
     for (const auto& p : saved.pins)
         std::cout << "  trusted certificate for " << p.host << ':' << p.port << ": " << p.sha256 << "\n";
+    for (const auto& server : server_list(saved.servers)) std::cout << "  server:   " << server.get<std::string>() << "\n";
+    for (const auto& server : server_list(saved.fallback_servers))
+        std::cout << "  fallback: " << server.get<std::string>() << "\n";
     return exit_ok;
 }
 

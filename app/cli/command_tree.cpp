@@ -1,5 +1,7 @@
 #include "commands.hpp"
 
+#include <tuple>
+
 #include "tern/core/build_config.hpp"
 #include "tern/mail/server_endpoint.hpp"
 
@@ -77,6 +79,17 @@ void add_account_commands(CLI::App& app, CommandArgs& a, Handler& selected) {
     set->add_option("--trust-certificate", a.pins,
                     "Trust this certificate for one server: HOST:PORT=SHA256 (the fingerprint Tern showed)");
     set->add_option("--untrust-certificate", a.unpins, "Stop trusting the certificates pinned for HOST:PORT");
+    // The servers: those of the account's mode, and the password servers Microsoft accounts fall back to.
+    for (const auto& [protocol, name, primary, fallback] :
+         {std::tuple{mail::MailProtocol::Imap, std::string("imap"), &a.imap, &a.fallback_imap},
+          std::tuple{mail::MailProtocol::Pop3, std::string("pop3"), &a.pop3, &a.fallback_pop3},
+          std::tuple{mail::MailProtocol::Smtp, std::string("smtp"), &a.smtp, &a.fallback_smtp}}) {
+        set->add_option("--" + name, *primary, "The " + name + " server: HOST:PORT:TLS")
+            ->check(endpoint_validator(protocol));
+        set->add_option("--fallback-" + name, *fallback,
+                        "The password " + name + " server used when Microsoft sign-in fails: HOST:PORT:TLS")
+            ->check(endpoint_validator(protocol));
+    }
     leaf(*account, "retry-oauth", "Try Microsoft sign-in again for an account in fallback", selected,
          account_retry_oauth)
         ->add_option("EMAIL", a.email, "Email address")

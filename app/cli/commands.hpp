@@ -19,6 +19,7 @@ struct CommandArgs {
     std::string provider;
     std::string auth;
     std::string imap, pop3, smtp;
+    std::string fallback_imap, fallback_pop3, fallback_smtp;  // account set
     std::string user;
     bool device_flow = false;
     bool password_flow = false;  // login --password: the password of a password or fallback account

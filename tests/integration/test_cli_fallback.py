@@ -130,9 +130,17 @@ class Triggers(FallbackCase):
         self.retry_oauth_brings_it_back()
 
     def test_the_app_is_rejected(self):
+        # The fallback servers are editable (tenants differ): here the same listeners by another name,
+        # which the sync and the send after the switch must then use.
+        smtp = f"localhost:{ENV['FALLBACK_SUBMISSION_PORT']}:starttls"
+        imap = f"localhost:{ENV['FALLBACK_IMAPS_PORT']}:ssl"
+        changed = self.p.json("account", "set", CAROL, "--fallback-smtp", smtp, "--fallback-imap", imap)
+        self.assertIn("smtp " + smtp, changed["fallback_servers"])
+        self.assertIn("imap " + imap, changed["fallback_servers"])
         admin("/admin/fail-next", {"error": "invalid_client", "aadsts": 700016, "count": 50})
         status = self.switch_by_one_sync("rejected Tern as an application")
         self.assertIn("client id", status["fallback_reason"])
+        self.assertIn("smtp " + smtp, status["fallback_servers"])
         self.assert_works_on_fallback()
         admin("/admin/fail-next", {"error": "invalid_client", "count": 0})
         self.retry_oauth_brings_it_back()

@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 using namespace tern;
 using namespace tern::accounts;
 using tern::mail::MailProtocol;
@@ -139,4 +141,29 @@ TEST_CASE("settings, certificate pins and the fallback state are saved and read 
     // The pins go with the account.
     repo.remove("alice@outlook.test");
     CHECK(profile.db().query_int("SELECT count(*) FROM certificate_pins") == 0);
+}
+
+TEST_CASE("the fallback servers and the servers of the mode can be changed, and nothing else moves", "[accounts]") {
+    TempDir tmp;
+    auto profile = Profile::open(tmp.path());
+    AccountRepository repo(profile.db());
+    repo.add(outlook_account());
+    auto a = *repo.find("alice@outlook.test");
+    // A tenant whose admin moved the password SMTP server, and a POP3 fallback added.
+    a.fallback_servers[1] = {MailProtocol::Smtp, "smtp.contoso.example", 465, TlsMode::Ssl, "alice"};
+    a.fallback_servers.push_back({MailProtocol::Pop3, "pop-mail.outlook.com", 995, TlsMode::Ssl, ""});
+    repo.save_settings(a);
+
+    const auto saved = *repo.find("alice@outlook.test");
+    REQUIRE(saved.fallback_servers.size() == 3);
+    const auto smtp = std::find_if(saved.fallback_servers.begin(), saved.fallback_servers.end(),
+                                   [](const auto& s) { return s.protocol == MailProtocol::Smtp; });
+    REQUIRE(smtp != saved.fallback_servers.end());
+    CHECK(smtp->host == "smtp.contoso.example");
+    CHECK(smtp->port == 465);
+    CHECK(smtp->tls == TlsMode::Ssl);
+    CHECK(smtp->username == "alice");
+    CHECK(saved.servers.size() == 2);
+    CHECK(saved.servers[0].host == "outlook.office365.com");
+    CHECK(saved.mode == AccountMode::OAuth);
 }

@@ -20,7 +20,8 @@ public:
     std::optional<Account> find(std::string_view email);
     // True when an account was removed; its servers go with it.
     bool remove(std::string_view email);
-    // Writes what the person can change: client id, tenant, AccountSettings, certificate pins.
+    // Writes what the person can change: client id, tenant, AccountSettings, certificate pins, and
+    // the servers (those of the account's mode and the fallback ones).
     // Throws BadInput for a value out of range (nothing written), NotFound for a removed account.
     void save_settings(const Account& account);
     // Writes the mode and the fallback fields (reason, since, last OAuth attempt, failures in a row).
