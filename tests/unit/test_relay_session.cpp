@@ -226,3 +226,16 @@ TEST_CASE("relay session: path arguments and addresses", "[relay]") {
     CHECK_FALSE(plausible_address("bob smith@example.test"));
     CHECK_FALSE(plausible_address("bob@example..test"));
 }
+
+// Found by fuzz/relay_session_fuzzer.cpp: the EHLO greeting, the 550 for a foreign sender and the
+// 555 for an unknown MAIL parameter echoed the client's bytes, bare CR and 8-bit bytes included,
+// into reply lines that may only carry printable US-ASCII (RFC 5321 §4.2).
+TEST_CASE("relay session: client text echoed in a reply is printable US-ASCII only", "[relay]") {
+    RelaySessionDriver d;
+    const auto greeting = d.send("EHLO printer\r\xcb\tx\r\n");
+    CHECK(greeting.rfind("250-tern-relay greets printer???x\r\n", 0) == 0);
+    sign_in(d);
+    CHECK(d.send("MAIL FROM:<sc\ranner@example.test>\r\n") ==
+          "550 5.7.1 Sender <sc?anner@example.test> is not allowed: this device sends as <scanner@example.test>\r\n");
+    CHECK(d.send("MAIL FROM:<scanner@example.test> X\xff\r=1\r\n") == "555 5.5.4 Unsupported MAIL parameter X??\r\n");
+}

@@ -31,6 +31,15 @@ std::optional<std::string_view> after_keyword(std::string_view argument, std::st
     return trim(argument.substr(keyword.size()));
 }
 
+// Client text echoed in a reply: RFC 5321 §4.2 allows only printable US-ASCII there, so anything
+// else (a bare CR, a tab, 8-bit bytes) becomes '?', and the length is capped.
+std::string printable(std::string_view text, std::size_t max) {
+    std::string out(text.substr(0, max));
+    for (char& c : out)
+        if (static_cast<unsigned char>(c) < ' ' || static_cast<unsigned char>(c) > '~') c = '?';
+    return out;
+}
+
 std::string rfc5322_now() {
     const std::time_t now = std::time(nullptr);
     std::tm utc{};
@@ -233,7 +242,7 @@ void SmtpServerSession::ehlo(std::string_view argument, bool extended, std::vect
     helo_ = std::string(argument.substr(0, 255));
     extended_ = extended;
     if (!extended) return reply(out, "250 " + settings_.hostname + "\r\n");
-    std::vector<std::string> lines{settings_.hostname + " greets " + *helo_,
+    std::vector<std::string> lines{settings_.hostname + " greets " + printable(*helo_, 255),
                                    "SIZE " + std::to_string(settings_.limits.max_message_bytes), "8BITMIME",
                                    "PIPELINING", "ENHANCEDSTATUSCODES"};
     if (!tls_active_ && settings_.tls_available) lines.emplace_back("STARTTLS");
@@ -346,12 +355,12 @@ void SmtpServerSession::mail_from(std::string_view argument, std::vector<Session
             if (!iequals(value, "7BIT") && !iequals(value, "8BITMIME"))
                 return reply(out, "501 5.5.4 BODY must be 7BIT or 8BITMIME\r\n");
         } else if (!iequals(name, "AUTH")) {  // AUTH=<> (RFC 4954 §5) needs nothing from us
-            return reply(out, "555 5.5.4 Unsupported MAIL parameter " + std::string(name.substr(0, 64)) + "\r\n");
+            return reply(out, "555 5.5.4 Unsupported MAIL parameter " + printable(name, 64) + "\r\n");
         }
     }
     if (!iequals(path->address, identity_->mailbox))
-        return reply(out, "550 5.7.1 Sender <" + path->address.substr(0, 254) + "> is not allowed: this device sends as <" +
-                              identity_->mailbox + ">\r\n");
+        return reply(out, "550 5.7.1 Sender <" + printable(path->address, 254) +
+                              "> is not allowed: this device sends as <" + identity_->mailbox + ">\r\n");
     envelope_ = Envelope{path->address, {}};
     reply(out, "250 2.1.0 Sender ok\r\n");
 }
