@@ -239,6 +239,36 @@ CREATE TABLE devices (
   CHECK ((kind = 'relayed') = (relay_user IS NOT NULL))
 );
 )sql"},
+        {8, "search: a small full-text index over the header fields", R"sql(
+-- The subject, sender and recipients of message_text again, in an index of their own: from:, to:
+-- and subject: read it instead of the whole index (whose position lists also carry every body,
+-- decoded only to be filtered out by column). Same tokenizer, same rowids; the triggers keep it in
+-- step with message_text as message_index's do, and it is filled from message_text here.
+CREATE VIRTUAL TABLE message_header_index USING fts5(
+  subject, sender, recipients,
+  content = 'message_text', content_rowid = 'message_id',
+  tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO message_header_index(message_header_index) VALUES ('rebuild');
+
+CREATE TRIGGER message_text_header_ai AFTER INSERT ON message_text BEGIN
+  INSERT INTO message_header_index(rowid, subject, sender, recipients)
+  VALUES (new.message_id, new.subject, new.sender, new.recipients);
+END;
+CREATE TRIGGER message_text_header_ad AFTER DELETE ON message_text BEGIN
+  INSERT INTO message_header_index(message_header_index, rowid, subject, sender, recipients)
+  VALUES ('delete', old.message_id, old.subject, old.sender, old.recipients);
+END;
+-- A body arriving rewrites the row with the same header fields: nothing to do here then.
+CREATE TRIGGER message_text_header_au AFTER UPDATE ON message_text
+WHEN old.message_id IS NOT new.message_id OR old.subject IS NOT new.subject
+  OR old.sender IS NOT new.sender OR old.recipients IS NOT new.recipients BEGIN
+  INSERT INTO message_header_index(message_header_index, rowid, subject, sender, recipients)
+  VALUES ('delete', old.message_id, old.subject, old.sender, old.recipients);
+  INSERT INTO message_header_index(rowid, subject, sender, recipients)
+  VALUES (new.message_id, new.subject, new.sender, new.recipients);
+END;
+)sql"},
     };
     return list;
 }

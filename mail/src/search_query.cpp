@@ -172,6 +172,7 @@ CompiledSearch compile_search(const SearchQuery& query, int first_parameter) {
         }
         if (!compiled.match.empty()) compiled.match += " AND ";
         compiled.match += phrase;
+        (term.field == SearchQuery::Field::Any ? compiled.word_phrases : compiled.header_phrases).push_back(phrase);
     }
     // Words with nothing searchable in them ("!!!") find nothing, rather than everything.
     if (compiled.match.empty() && !query.terms.empty()) compiled.match = "\"\"";

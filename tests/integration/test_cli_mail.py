@@ -174,8 +174,9 @@ class CliMail(unittest.TestCase):
 
             db = sqlite3.connect(os.path.join(p.home, "tern.db"))
             self.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
-            # The search index agrees with its content table (raises if not).
+            # Both search indexes agree with their content table (raises if not).
             db.execute("INSERT INTO message_index(message_index, rank) VALUES('integrity-check', 1)")
+            db.execute("INSERT INTO message_header_index(message_header_index, rank) VALUES('integrity-check', 1)")
             stored = db.execute("SELECT count(*) FROM messages").fetchone()[0]
             bodies = db.execute("SELECT count(*) FROM bodies").fetchone()[0]
             self.assertGreaterEqual(bodies, 100)
@@ -186,6 +187,7 @@ class CliMail(unittest.TestCase):
             db = sqlite3.connect(os.path.join(p.home, "tern.db"))
             self.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
             db.execute("INSERT INTO message_index(message_index, rank) VALUES('integrity-check', 1)")
+            db.execute("INSERT INTO message_header_index(message_header_index, rank) VALUES('integrity-check', 1)")
             self.assertEqual(db.execute("SELECT count(*), count(DISTINCT uid) FROM messages m JOIN folders f "
                                         "ON f.id = m.folder_id WHERE f.path = ?", (folder,)).fetchone(), (600, 600))
             self.assertEqual(db.execute("SELECT count(*) FROM bodies b JOIN messages m ON m.id = b.message_id "

@@ -1,6 +1,7 @@
 #include "temp_dir.hpp"
 #include "tern/core/error.hpp"
 #include "tern/core/profile.hpp"
+#include "tern/core/profile_schema.hpp"
 #include "tern/mail/message_store.hpp"
 
 #include <catch2/catch.hpp>
@@ -653,4 +654,184 @@ TEST_CASE("listing and unread counts use the folder indexes", "[store]") {
     CHECK_THAT(plan("SELECT uid FROM messages WHERE folder_id = 1 AND body_state = 'none' AND uid IS NOT NULL "
                     "AND internal_date >= 0 ORDER BY internal_date DESC, uid DESC LIMIT 5"),
                Catch::Contains("messages_without_body"));
+}
+
+namespace {
+
+// Raises an Error if the header index disagrees with its content table.
+void check_header_index(Database& db) {
+    CHECK_NOTHROW(db.exec("INSERT INTO message_header_index(message_header_index, rank) VALUES('integrity-check', 1)"));
+}
+
+// What search() answered before from:, to: and subject: had their own index: every match of the
+// whole index ranked by bm25, newest first on equal ranks, with its snippet. Only for queries with
+// fewer matches than a rank window, where the windowed ranking of one account gives the same.
+struct Reference {
+    std::vector<std::int64_t> uids, ranks;
+    std::vector<std::string> snippets;
+};
+Reference whole_index_search(Database& db, std::int64_t account, const std::string& text) {
+    const auto compiled = compile_search(parse_search_query(text), 3);
+    auto st = db.prepare(
+        "SELECT m.uid, CAST(bm25(message_index, 10.0, 5.0, 3.0, 1.0) * 1000000 AS INTEGER),"
+        " snippet(message_index, -1, char(2), char(3), '…', 16)"
+        " FROM message_index JOIN messages m ON m.id = message_index.rowid JOIN folders f ON f.id = m.folder_id"
+        " WHERE message_index MATCH ?1 AND f.account_id = ?2" + compiled.conditions + " ORDER BY 2, m.id DESC");
+    st.bind(1, compiled.match).bind(2, account);
+    for (std::size_t i = 0; i < compiled.parameters.size(); ++i) st.bind(3 + static_cast<int>(i), compiled.parameters[i]);
+    Reference r;
+    while (st.step()) {
+        r.uids.push_back(st.column_int(0));
+        r.ranks.push_back(st.column_int(1));
+        r.snippets.push_back(st.column_text(2));
+    }
+    return r;
+}
+
+// search() of one account answers `text` as whole_index_search does: the same messages in the
+// same order, with the same ranks, snippets and count, and pages through the same order.
+void check_as_whole_index(Database& db, MessageStore& store, std::int64_t account, const std::string& text) {
+    INFO(text);
+    const auto expected = whole_index_search(db, account, text);
+    REQUIRE(expected.uids.size() < 2000);
+    const auto page = store.search(account, parse_search_query(text), 0, 1000);
+    CHECK(page.total == static_cast<std::int64_t>(expected.uids.size()));
+    REQUIRE(page.hits.size() == expected.uids.size());
+    for (std::size_t i = 0; i < page.hits.size(); ++i) {
+        INFO("hit " << i);
+        CHECK(page.hits[i].summary.uid == expected.uids[i]);
+        CHECK(page.hits[i].rank == static_cast<double>(expected.ranks[i]) / 1e6);
+        CHECK(page.hits[i].snippet == expected.snippets[i]);
+    }
+    const auto second = store.search(account, parse_search_query(text), 7, 5);
+    for (std::size_t i = 0; i < second.hits.size(); ++i) CHECK(second.hits[i].summary.uid == expected.uids[7 + i]);
+}
+
+// Senders, recipients and subjects whose words are also in other messages' bodies, bodies of
+// many lengths (bm25 weighs a match by the length of the whole message, body included).
+void add_mixed_mail(Fixture& f, std::int64_t n) {
+    const char* senders[] = {"Priya Raman <priya@example.org>", "Bob Board <bob.board@example.net>",
+                             "Meeting Bot <noreply@example.com>", "Jiří Novák <jiri@example.cz>"};
+    const char* subjects[] = {"Board meeting minutes", "report for priya", "lunch", "Re: board meeting agenda",
+                              "meeting notes and the board report"};
+    std::vector<ServerMessage> batch;
+    for (std::int64_t uid = 1; uid <= n; ++uid)
+        batch.push_back(server_message(uid, subjects[uid % 5], uid % 3 ? 0 : Seen, senders[uid % 4]));
+    f.store.add_messages(f.inbox, batch);
+    for (std::int64_t uid = 1; uid <= n; uid += 2) {
+        std::string body;
+        for (std::int64_t k = 0; k < uid % 37; ++k) body += k % 5 ? "words to fill the body " : "priya said the board ";
+        if (uid % 3 == 0) body += "see the report from the meeting";
+        f.store.set_body(f.inbox, uid, full_message(subjects[uid % 5], body));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("from:, to: and subject: read the header index and answer exactly as the whole index did",
+          "[store][search]") {
+    Fixture f;
+    add_mixed_mail(f, 600);
+    check_index(f.db);
+    check_header_index(f.db);
+    for (const char* q : {"from:priya", "subject:\"board meeting\"", "to:bob", "from:pri*", "subject:board from:jiri",
+                          "report from:priya", "from:priya report", "meeting from:bot board", "priya subject:report",
+                          "subject:\"board meeting\" priya is:unread", "from:priya after:2024-01-10",
+                          "to:\"bob@example.net\" has:attachment", "from:nobody", "from:priya nothing-like-this",
+                          "from:!!! priya"})
+        check_as_whole_index(f.db, f.store, f.account, q);
+    CHECK(f.search("from:priya").total == 150);
+    CHECK(f.search("report from:priya").total > 0);
+}
+
+TEST_CASE("with another account's mail, column queries filter by account and still rank as the whole index did",
+          "[store][search]") {
+    Fixture f;
+    add_mixed_mail(f, 300);
+    const auto other = add_account(f.db, "other@example.org");
+    const auto others_inbox = f.store.upsert_folder(other, "INBOX", "/", "inbox");
+    f.store.add_messages(others_inbox, {server_message(1, "board meeting", 0, "Priya <priya@example.org>")});
+    for (const char* q : {"from:priya", "report from:priya", "subject:\"board meeting\" priya"})
+        check_as_whole_index(f.db, f.store, f.account, q);
+    CHECK(f.store.search(other, parse_search_query("from:priya"), 0, 10).total == 1);
+}
+
+TEST_CASE("the header index follows every change: a new sender, a body, a delete, a move, a reset", "[store][search]") {
+    Fixture f;
+    std::vector<ServerMessage> batch;
+    for (int uid = 1; uid <= 50; ++uid) batch.push_back(server_message(uid, "quarterly figures", 0, "Old Name <old@example.org>"));
+    f.store.add_messages(f.inbox, batch);
+    CHECK(f.search("from:old").total == 50);
+    check_header_index(f.db);
+
+    // The server sends the same UIDs with other headers: the old words leave the header index.
+    for (auto& m : batch) m.header_bytes = headers(m.uid, "yearly summary", "New Person <new@example.org>");
+    f.store.add_messages(f.inbox, batch);
+    CHECK(f.search("from:old").total == 0);
+    CHECK(f.search("subject:quarterly").total == 0);
+    CHECK(f.search("from:new subject:yearly").total == 50);
+    check_header_index(f.db);
+
+    // A body brings the full message's headers (here another subject and sender) and a body.
+    f.store.set_body(f.inbox, 1, full_message("changed by the body", "some text"));
+    CHECK(f.search("subject:changed").total == 1);
+    CHECK(f.search("from:alice").total == 1);
+    CHECK(f.search("from:new").total == 49);
+    CHECK(f.search("from:alice text").total == 1);
+    check_header_index(f.db);
+
+    f.store.remove_uids(f.inbox, {2, 3});
+    CHECK(f.search("from:new").total == 47);
+    f.store.queue_delete(f.inbox, 4);
+    f.store.queue_move(f.inbox, 5, f.archive);
+    CHECK(f.search("from:new").total == 46);  // the moved one is found in the archive, the deleted one is not
+    check_header_index(f.db);
+    f.store.reset_folder(f.inbox, 77);  // the move waited for the server too: it goes, and its local row
+    CHECK(f.search("from:new").total == 0);
+    CHECK(f.search("to:bob").total == 0);
+    CHECK(whole_index_search(f.db, f.account, "to:bob").uids.empty());
+    f.store.queue_append(f.archive, full_message("a draft", "draft text"), 0);
+    CHECK(f.search("from:alice subject:draft").total == 1);
+    f.store.remove_folder(f.archive);
+    CHECK(f.search("from:alice").total == 0);
+    check_index(f.db);
+    check_header_index(f.db);
+}
+
+TEST_CASE("a profile from before the header index gets it filled by the migration", "[store][search][migrations]") {
+    TempDir tmp;
+    {
+        Database db(tmp / "tern.db", Database::Mode::ReadWriteCreate);
+        const auto& all = profile_migrations();
+        const auto header_index = std::find_if(all.begin(), all.end(), [](const Migration& m) {
+            return std::string(m.sql).find("message_header_index") != std::string::npos;
+        });
+        REQUIRE(header_index != all.end());
+        migrate(db, std::vector<Migration>(all.begin(), header_index));
+        REQUIRE(db.query_int("SELECT count(*) FROM sqlite_master WHERE name = 'message_header_index'") == 0);
+        MessageStore store(db);
+        const auto account = add_account(db, "me@example.org");
+        const auto inbox = store.upsert_folder(account, "INBOX", "/", "inbox");
+        std::vector<ServerMessage> batch;
+        for (int uid = 1; uid <= 40; ++uid)
+            batch.push_back(server_message(uid, uid % 4 ? "weekly" : "board meeting", 0,
+                                           uid % 2 ? "Priya <priya@example.org>" : "Alice <alice@example.org>"));
+        store.add_messages(inbox, batch);
+        store.set_body(inbox, 8, full_message("board meeting", "priya wrote this"));
+    }
+    auto profile = Profile::open(tmp.path());
+    Database& db = profile.db();
+    MessageStore store(db);
+    CHECK(db.query_int("PRAGMA user_version") == current_schema_version());
+    check_header_index(db);
+    CHECK(db.query_int("SELECT count(*) FROM message_header_index WHERE message_header_index MATCH 'sender : priya'") == 20);
+    for (const char* q : {"from:priya", "subject:\"board meeting\"", "priya subject:board", "to:bob"})
+        check_as_whole_index(db, store, 1, q);
+    CHECK(store.search(1, parse_search_query("from:priya"), 0, 100).total == 20);
+    CHECK(store.search(1, parse_search_query("subject:\"board meeting\""), 0, 100).total == 10);
+    CHECK(store.search(1, parse_search_query("priya subject:board"), 0, 100).total == 1);  // uid 8's body
+    // New mail after the migration goes into it too.
+    store.add_messages(1, {server_message(41, "board meeting", 0, "Priya <priya@example.org>")});
+    CHECK(store.search(1, parse_search_query("from:priya subject:board"), 0, 100).total == 1);
+    check_header_index(db);
 }

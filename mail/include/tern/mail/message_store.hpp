@@ -139,7 +139,9 @@ public:
     std::optional<std::string> raw_message_by_id(std::int64_t message_id);
     // Ranked by bm25 (subject > sender > recipients > body), equal ranks newest stored first; with one
     // account and only words, ranked within windows of the newest 2000 matches; a query without
-    // words lists by date. total counts at most search_count_cap matches.
+    // words lists by date. total counts at most search_count_cap matches. from:, to: and subject:
+    // read the small index of the header fields, with the same matches, ranks and snippets as the
+    // whole index gives them.
     SearchPage search(std::int64_t account_id, const SearchQuery& query, std::size_t offset, std::size_t limit);
     struct Counts {
         std::int64_t total = 0, unread = 0;
@@ -172,6 +174,7 @@ public:
 
 private:
     Database& db_;
+    bool search_functions_ready_ = false;  // the ranking function of search() is registered on db_
 };
 
 }  // namespace tern::mail

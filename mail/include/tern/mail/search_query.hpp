@@ -45,6 +45,12 @@ struct CompiledSearch {
     // FTS5 MATCH expression over the columns subject, sender, recipients, body; empty when the
     // query has no words. A query whose words hold nothing searchable matches nothing.
     std::string match;
+    // The same phrases split by the index that can answer them, each in the order of `match`:
+    // the from:/to:/subject: terms (with their column filters) for message_header_index, whose
+    // columns are subject, sender, recipients; the free words for message_index. `match` is these
+    // ANDed; both are empty when it is empty or "".
+    std::vector<std::string> header_phrases;
+    std::vector<std::string> word_phrases;
     // " AND ..." conditions over the messages table aliased `m`, with ?N parameters numbered
     // from first_parameter on; bind `parameters` to them in order.
     std::string conditions;
