@@ -107,3 +107,18 @@ TEST_CASE("terms with nothing searchable find nothing rather than everything", "
     CHECK(match_of("!!! hello") == R"("hello")");
     CHECK(match_of("Grüße") == "\"Grüße\"");
 }
+
+TEST_CASE("the phrases are split between the header index and the body index, in order", "[search]") {
+    using Phrases = std::vector<std::string>;
+    const auto c = compile_search(parse_search_query(R"(report from:priya "exact phrase" subject:"board meeting" to:bo* !!! from:!!)"), 1);
+    CHECK(c.header_phrases == Phrases{R"(sender : "priya")", R"(subject : "board meeting")", R"(recipients : "bo"*)"});
+    CHECK(c.word_phrases == Phrases{R"("report")", R"("exact phrase")"});
+    CHECK(c.match == R"("report" AND sender : "priya" AND "exact phrase" AND subject : "board meeting" AND recipients : "bo"*)");
+    const auto words_only = compile_search(parse_search_query("hello world"), 1);
+    CHECK(words_only.header_phrases.empty());
+    CHECK(words_only.word_phrases.size() == 2);
+    const auto nothing = compile_search(parse_search_query("from:!!! ???"), 1);
+    CHECK(nothing.match == R"("")");
+    CHECK(nothing.header_phrases.empty());
+    CHECK(nothing.word_phrases.empty());
+}
