@@ -150,15 +150,19 @@ void RelaySpool::commit(std::deque<Incoming>& batch) {
         for (auto& id : queue_ids) id.reset();
         per_device.clear();
     }
-    for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(queue_ids[i]);
     std::function<void(const std::vector<std::pair<std::int64_t, int>>&)> callback;
     {
         std::lock_guard lock(mutex_);
-        ++commits_;
         callback = on_committed_;
     }
-    work_cv_.notify_all();
+    // The counters first, so that a device that heard 250 finds its message counted.
     if (callback && !per_device.empty()) callback({per_device.begin(), per_device.end()});
+    for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(queue_ids[i]);
+    {
+        std::lock_guard lock(mutex_);
+        ++commits_;
+    }
+    work_cv_.notify_all();
 }
 
 std::vector<SpooledMessage> RelaySpool::due(std::int64_t now, int limit) {
