@@ -559,6 +559,8 @@ def main():
     if args.smoke:
         args.rounds = 1
 
+    if "postfix" in args.servers.split(",") and os.geteuid() != 0:
+        raise BenchError("must run as root for Postfix and Dovecot (they drop to their own users), as tests/env/up")
     if args.work_dir:
         os.makedirs(args.work_dir, exist_ok=True)
     work = tempfile.mkdtemp(prefix="tern-relay-bench-", dir=args.work_dir)
