@@ -2,7 +2,9 @@
 """Tern's full sync and search against mbsync (isync) and notmuch, on the same seeded mailbox.
 
 usage: run_mail_bench.py --bin-dir DIR (--env-dir DIR | --use-env ENV_FILE) [--counts N...]
-                         [--work-dir DIR] [--repeat R] [--search-repeat R] [--smoke] [--json-out F]
+                         [--work-dir DIR] [--repeat R] [--search-repeat R] [--smoke] [--keep]
+                         [--json-out F]
+       run_mail_bench.py --bin-dir DIR --search-only RUN_DIR [--search-repeat R] [--json-out F]
 
 For each COUNT: seeds COUNT generated messages into a mailbox of the test environment's Dovecot
 (tests/env/seed, --resync), warms the server (every file read once, a FETCH of all flags and
@@ -23,7 +25,10 @@ time. Prints the machine, the versions and markdown tables (docs/benchmarks.md).
 --env-dir DIR: an environment of its own in DIR (tests/env/up, down at the end); COUNTs go to
 the INBOX of the password users in turn. --use-env FILE: a running environment (the tern_env
 fixture); the mail goes to a fresh folder of bob's that is deleted at the end. --smoke: small
-runs that must produce every number (exit 1 otherwise).
+runs that must produce every number (exit 1 otherwise). --keep leaves the last run's Tern profile
+and notmuch database in WORK_DIR/COUNT-runN; --search-only RUN_DIR runs the searches alone on
+them again (no environment, no sync: for search changes; the binaries of --bin-dir migrate the
+profile if they are newer).
 """
 import argparse
 import imaplib
@@ -502,27 +507,47 @@ def markdown(result):
                      f"1-minute load average before each Tern / mbsync run: "
                      f"{', '.join(str(x['load1_before']) for x in t)} / "
                      f"{', '.join(str(x['load1_before']) for x in mb)}.")
-        s = c["search"]
-        lines += ["", f"First page search latency in ms ({PAGE} messages for Tern, {PAGE} threads for notmuch), "
-                  f"{s['rounds']} rounds: in process (one open store) and one process per query.", "",
-                  "| query | Tern | notmuch | matches Tern / notmuch | Tern in-process p50 / p95 "
-                  "| notmuch in-process p50 / p95 | Tern process p50 / p95 | `notmuch search` process p50 / p95 |",
-                  "|---|---|---|---|---|---|---|---|"]
-        for name, tern, nm in QUERIES:
-            q = s["queries"][name]
-            tq = q["tern"]
-            total = f"{tq['total']}{'+' if tq['total_is_capped'] else ''}"
-            ni = q.get("notmuch_in_process")
-            ni_text = f"{ni['p50_ms']:.1f} / {ni['p95_ms']:.1f}" if ni else "n/a"
-            lines.append(f"| {name} | `{tern}` | `{nm}` | {total} / {q['notmuch_count']} | "
-                         f"{tq['p50_ms']:.1f} / {tq['p95_ms']:.1f} | {ni_text} | {q['tern_process_p50_ms']:.1f} / "
-                         f"{q['tern_process_p95_ms']:.1f} | {q['notmuch_p50_ms']:.1f} / {q['notmuch_p95_ms']:.1f} |")
-        lines.append("")
-        lines.append(f"Load average before / after the searches: {s['load1_before']} / {s['load1_after']}. "
-                     f"Peak RSS while searching: Tern in process {s['tern_in_process_rss_mib']:.0f} MiB, "
-                     f"Tern per process {s['tern_process_rss_mib']:.0f} MiB, notmuch search "
-                     f"{s['notmuch_rss_mib']:.0f} MiB.")
+        lines += search_markdown(c["search"])
     return "\n".join(lines)
+
+
+def search_markdown(s):
+    lines = ["", f"First page search latency in ms ({PAGE} messages for Tern, {PAGE} threads for notmuch), "
+              f"{s['rounds']} rounds: in process (one open store) and one process per query.", "",
+              "| query | Tern | notmuch | matches Tern / notmuch | Tern in-process p50 / p95 "
+              "| notmuch in-process p50 / p95 | Tern process p50 / p95 | `notmuch search` process p50 / p95 |",
+              "|---|---|---|---|---|---|---|---|"]
+    for name, tern, nm in QUERIES:
+        q = s["queries"][name]
+        tq = q["tern"]
+        total = f"{tq['total']}{'+' if tq['total_is_capped'] else ''}"
+        ni = q.get("notmuch_in_process")
+        ni_text = f"{ni['p50_ms']:.1f} / {ni['p95_ms']:.1f}" if ni else "n/a"
+        lines.append(f"| {name} | `{tern}` | `{nm}` | {total} / {q['notmuch_count']} | "
+                     f"{tq['p50_ms']:.1f} / {tq['p95_ms']:.1f} | {ni_text} | {q['tern_process_p50_ms']:.1f} / "
+                     f"{q['tern_process_p95_ms']:.1f} | {q['notmuch_p50_ms']:.1f} / {q['notmuch_p95_ms']:.1f} |")
+    lines.append("")
+    lines.append(f"Load average before / after the searches: {s['load1_before']} / {s['load1_after']}. "
+                 f"Peak RSS while searching: Tern in process {s['tern_in_process_rss_mib']:.0f} MiB, "
+                 f"Tern per process {s['tern_process_rss_mib']:.0f} MiB, notmuch search "
+                 f"{s['notmuch_rss_mib']:.0f} MiB.")
+    return lines
+
+
+def search_only(opts):
+    """The searches of a --keep run again, on its Tern profile and notmuch database."""
+    run = os.path.abspath(opts.search_only)
+    if not os.path.exists(os.path.join(run, "tern", "tern.db")) or not os.path.exists(
+            os.path.join(run, "notmuch-config")):
+        sys.exit(f"bench: {run} is not a run kept by --keep (no tern/tern.db or notmuch-config)")
+    load = load1()
+    search = search_comparison(opts.bin_dir, os.path.join(run, "tern"), run, opts.search_repeat)
+    search["load1_before"], search["load1_after"] = load, load1()
+    result = {"machine": machine(), "build_type": build_type(opts.bin_dir), "search_only": run, "search": search}
+    if opts.json_out:
+        with open(opts.json_out, "w", encoding="utf-8") as f:
+            json.dump(result, f, indent=1)
+    print("\n".join(search_markdown(search)))
 
 
 def check_smoke(result):
@@ -557,7 +582,7 @@ def main(argv):
         return
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--bin-dir", required=True, help="where tern_bench_sync and tern_bench_search are")
-    where = ap.add_mutually_exclusive_group(required=True)
+    where = ap.add_mutually_exclusive_group()
     where.add_argument("--env-dir", help="bring up an environment of its own here (at most 66 characters)")
     where.add_argument("--use-env", metavar="ENV_FILE", help="a running environment's env file")
     ap.add_argument("--counts", type=int, nargs="+", default=[10000, 100000])
@@ -567,7 +592,12 @@ def main(argv):
     ap.add_argument("--smoke", action="store_true", help="check that every number is there; exit 1 if not")
     ap.add_argument("--keep", action="store_true", help="keep the last run's profile and Maildir")
     ap.add_argument("--json-out", help="write every number as JSON here")
+    ap.add_argument("--search-only", metavar="RUN_DIR", help="only the searches, on a run kept by --keep")
     opts = ap.parse_args(argv)
+    if opts.search_only:
+        return search_only(opts)
+    if not opts.env_dir and not opts.use_env:
+        ap.error("one of the arguments --env-dir --use-env is required")
     if opts.smoke:
         opts.repeat = opts.repeat or 1
         opts.search_repeat = min(opts.search_repeat, 3)
