@@ -16,6 +16,19 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <system_error>
+
+#if defined(_WIN32)
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+#elif defined(__APPLE__)
+#include <mach-o/dyld.h>
+#endif
 
 namespace tern::accounts {
 namespace {
@@ -384,9 +397,46 @@ const Provider* ProviderCatalog::for_email(const std::string& email) const {
     return nullptr;
 }
 
+namespace {
+
+// The running program's own file, or empty when the system does not say.
+std::filesystem::path running_executable() {
+    std::error_code ec;
+#if defined(_WIN32)
+    std::wstring buffer(MAX_PATH, L'\0');
+    for (;;) {
+        const DWORD n = GetModuleFileNameW(nullptr, buffer.data(), static_cast<DWORD>(buffer.size()));
+        if (n == 0) return {};
+        if (n < buffer.size()) return std::filesystem::path(buffer.substr(0, n));
+        buffer.resize(buffer.size() * 2);
+    }
+#elif defined(__APPLE__)
+    uint32_t size = 0;
+    _NSGetExecutablePath(nullptr, &size);
+    std::string buffer(size, '\0');
+    if (_NSGetExecutablePath(buffer.data(), &size) != 0) return {};
+    auto path = std::filesystem::canonical(buffer.c_str(), ec);
+    return ec ? std::filesystem::path() : path;
+#else
+    auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return ec ? std::filesystem::path() : path;
+#endif
+}
+
+}  // namespace
+
+std::filesystem::path installed_providers_file(const std::filesystem::path& executable) {
+    return (executable.parent_path() / build::installed_providers_relative).lexically_normal();
+}
+
 std::filesystem::path providers_file(const std::optional<std::filesystem::path>& option) {
     if (option && !option->empty()) return *option;
     if (const char* env = std::getenv("TERN_PROVIDERS"); env && *env) return env;
+    if (const auto exe = running_executable(); !exe.empty()) {
+        std::error_code ec;
+        if (auto installed = installed_providers_file(exe); std::filesystem::is_regular_file(installed, ec))
+            return installed;
+    }
     return build::providers_file;
 }
 

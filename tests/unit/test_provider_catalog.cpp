@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -125,6 +126,22 @@ TEST_CASE("the shipped providers.json has a generic IMAP provider without OAuth,
 
 TEST_CASE("the --providers option wins over TERN_PROVIDERS", "[providers]") {
     CHECK(providers_file(std::filesystem::path("/x/providers.json")) == "/x/providers.json");
+}
+
+TEST_CASE("an installed program finds providers.json in the data folder beside its bin folder", "[providers]") {
+    // GNUInstallDirs' layout, as the deb and rpm (/usr) and the .tar.gz (anywhere) install it.
+    CHECK(installed_providers_file("/usr/bin/tern-cli") == "/usr/share/tern/providers.json");
+    CHECK(installed_providers_file("/opt/tern-0.1.0-Linux/bin/tern") == "/opt/tern-0.1.0-Linux/share/tern/providers.json");
+}
+
+TEST_CASE("a program in the build tree reads the source tree's providers.json", "[providers]") {
+    // The unit tests run from build/bin, where no share/tern/providers.json is installed.
+    const char* env = std::getenv("TERN_PROVIDERS");
+    const std::string saved = env ? env : "";
+    ::unsetenv("TERN_PROVIDERS");
+    const auto chosen = providers_file(std::nullopt);
+    if (!saved.empty()) ::setenv("TERN_PROVIDERS", saved.c_str(), 1);
+    CHECK(chosen == std::filesystem::path(TERN_SOURCE_DIR "/resources/providers.json"));
 }
 
 TEST_CASE("a broken providers file says what is wrong", "[providers]") {

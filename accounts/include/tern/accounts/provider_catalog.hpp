@@ -59,7 +59,15 @@ private:
     std::vector<Provider> providers_;
 };
 
-// Which providers file to read: --providers, then TERN_PROVIDERS, then the installed one.
+// Which providers file to read: --providers, then TERN_PROVIDERS, then the copy installed next to
+// the running program (installed_providers_file), then the build's own (TERN_PROVIDERS_FILE: the
+// source tree's copy, so that a build tree reads the file being edited).
 std::filesystem::path providers_file(const std::optional<std::filesystem::path>& option);
+
+// Where an installed package keeps providers.json for a program installed as `executable`: the
+// install layout's data folder relative to its bin folder (/usr/bin/tern-cli ->
+// /usr/share/tern/providers.json). Relative, so that a package unpacked elsewhere (the .tar.gz)
+// finds its own copy.
+std::filesystem::path installed_providers_file(const std::filesystem::path& executable);
 
 }  // namespace tern::accounts
