@@ -23,6 +23,12 @@
 // recipients or an implausible one, a message over max_message_bytes, without the Received line
 // first, with a bare CR or LF, or not ending in CRLF; a "250 ... queued" is not the answer to a
 // stored message; a timeout does not close.
+//
+// Runs (build-fuzz, clang 14, libFuzzer + ASan/UBSan, nice 10 on 2 shared cores): 2026-12-04,
+// 40 min, 5 964 538 executions, then 25 min, 4 002 978 executions (1h05 in all, ~10 M, 859
+// edges). One finding, before those runs, fixed in 7a7eb98: the EHLO greeting, the 550 for a
+// foreign sender and the 555 for an unknown MAIL parameter echoed the client's bytes (bare CR,
+// 8-bit) into reply lines. Nothing since.
 #include "../tests/unit/relay_session_driver.hpp"
 #include "tern/core/base64.hpp"
 #include "tern/core/text.hpp"
