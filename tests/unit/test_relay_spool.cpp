@@ -86,7 +86,7 @@ TEST_CASE("relay spool: accepted messages are answered with queue ids and surviv
     const auto due = reopened.due(std::numeric_limits<std::int64_t>::max() / 2, 1000);
     REQUIRE(due.size() == 100);
     CHECK(due.front().envelope.recipients == std::vector<std::string>{"bob@example.test"});
-    CHECK(due.front().message.find("\r\n\r\nbody\r\n") != std::string::npos);
+    CHECK(reopened.message_text(due.front().id).find("\r\n\r\nbody\r\n") != std::string::npos);
     CHECK(unique.count(due.front().queue_id) == 1);  // the id the device heard names the same message
 }
 
@@ -102,8 +102,8 @@ TEST_CASE("relay spool: deferred messages wait, failed ones stay visible and are
     auto due = spool.due(now, 10);
     REQUIRE(due.size() == 3);
 
-    spool.defer(due[0].id, now + 60, "451 4.3.0 try later");
-    spool.mark_failed(due[1].id, "550 5.1.1 no such user");
+    spool.defer({due[0].id}, now + 60, "451 4.3.0 try later");
+    spool.mark_failed({due[1].id}, "550 5.1.1 no such user");
     spool.remove(due[2].id);
 
     CHECK(spool.due(now, 10).empty());

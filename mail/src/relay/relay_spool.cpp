@@ -50,25 +50,26 @@ std::string queue_id_for(std::int64_t id, std::int64_t received_at) {
     return buffer;
 }
 
+// Everything but the message text, which only the forwarder reads, one message at a time.
 constexpr const char* select_columns =
-    "SELECT id, device_id, sender, recipients, message, received_at, attempts, next_attempt, last_error, failed "
-    "FROM spool ";
+    "SELECT id, device_id, sender, recipients, received_at, attempts, next_attempt, last_error, failed FROM spool ";
 
-SpooledMessage read_row(Statement& st, bool with_message) {
+SpooledMessage read_row(Statement& st) {
     SpooledMessage m;
     m.id = st.column_int(0);
     m.device_id = st.column_int(1);
     m.envelope.sender = st.column_text(2);
     for (const auto& r : nlohmann::json::parse(st.column_text(3))) m.envelope.recipients.push_back(r.get<std::string>());
-    if (with_message) m.message = st.column_text(4);
-    m.received_at = st.column_int(5);
-    m.attempts = static_cast<int>(st.column_int(6));
-    m.next_attempt = st.column_int(7);
-    m.last_error = st.column_optional_text(8);
-    m.failed = st.column_int(9) != 0;
+    m.received_at = st.column_int(4);
+    m.attempts = static_cast<int>(st.column_int(5));
+    m.next_attempt = st.column_int(6);
+    m.last_error = st.column_optional_text(7);
+    m.failed = st.column_int(8) != 0;
     m.queue_id = queue_id_for(m.id, m.received_at);
     return m;
 }
+
+std::string json_ids(const std::vector<std::int64_t>& ids) { return nlohmann::json(ids).dump(); }
 
 }  // namespace
 
@@ -165,19 +166,32 @@ void RelaySpool::commit(std::deque<Incoming>& batch) {
     work_cv_.notify_all();
 }
 
-std::vector<SpooledMessage> RelaySpool::due(std::int64_t now, int limit) {
+std::vector<SpooledMessage> RelaySpool::due(std::int64_t now, int limit, const std::vector<std::int64_t>& skip) {
     std::lock_guard lock(reader_mutex_);
     auto st = reader_.prepare(std::string(select_columns) +
-                              "WHERE failed = 0 AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?");
-    st.bind(1, now).bind(2, static_cast<std::int64_t>(limit));
+                              "WHERE failed = 0 AND next_attempt <= ? "
+                              "AND device_id NOT IN (SELECT value FROM json_each(?)) ORDER BY next_attempt, id LIMIT ?");
+    st.bind(1, now).bind(2, json_ids(skip)).bind(3, static_cast<std::int64_t>(limit));
     std::vector<SpooledMessage> out;
-    while (st.step()) out.push_back(read_row(st, true));
+    while (st.step()) out.push_back(read_row(st));
     return out;
 }
 
-std::optional<std::int64_t> RelaySpool::next_due() {
+std::string RelaySpool::message_text(std::int64_t id) {
     std::lock_guard lock(reader_mutex_);
-    auto st = reader_.prepare("SELECT MIN(next_attempt) FROM spool WHERE failed = 0");
+    auto st = reader_.prepare("SELECT message FROM spool WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step())
+        throw Error(ErrorCategory::Storage, "The relay spool " + file_.string() + " no longer has message " +
+                                                std::to_string(id) + ".");
+    return st.column_text(0);
+}
+
+std::optional<std::int64_t> RelaySpool::next_due(const std::vector<std::int64_t>& skip) {
+    std::lock_guard lock(reader_mutex_);
+    auto st = reader_.prepare(
+        "SELECT MIN(next_attempt) FROM spool WHERE failed = 0 AND device_id NOT IN (SELECT value FROM json_each(?))");
+    st.bind(1, json_ids(skip));
     st.step();
     return st.column_optional_int(0);
 }
@@ -187,20 +201,26 @@ void RelaySpool::remove(std::int64_t id) {
     reader_.prepare("DELETE FROM spool WHERE id = ?").bind(1, id).run();
 }
 
-void RelaySpool::defer(std::int64_t id, std::int64_t next_attempt, const std::string& why) {
+void RelaySpool::defer(const std::vector<std::int64_t>& ids, std::int64_t next_attempt, const std::string& why) {
+    if (ids.empty()) return;
     std::lock_guard lock(reader_mutex_);
-    reader_.prepare("UPDATE spool SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?")
+    reader_
+        .prepare("UPDATE spool SET attempts = attempts + 1, next_attempt = ?, last_error = ? "
+                 "WHERE id IN (SELECT value FROM json_each(?))")
         .bind(1, next_attempt)
         .bind(2, why)
-        .bind(3, id)
+        .bind(3, json_ids(ids))
         .run();
 }
 
-void RelaySpool::mark_failed(std::int64_t id, const std::string& why) {
+void RelaySpool::mark_failed(const std::vector<std::int64_t>& ids, const std::string& why) {
+    if (ids.empty()) return;
     std::lock_guard lock(reader_mutex_);
-    reader_.prepare("UPDATE spool SET attempts = attempts + 1, failed = 1, last_error = ? WHERE id = ?")
+    reader_
+        .prepare("UPDATE spool SET attempts = attempts + 1, failed = 1, last_error = ? "
+                 "WHERE id IN (SELECT value FROM json_each(?))")
         .bind(1, why)
-        .bind(2, id)
+        .bind(2, json_ids(ids))
         .run();
 }
 
@@ -218,7 +238,7 @@ std::vector<SpooledMessage> RelaySpool::list(std::optional<std::int64_t> device_
     auto st = reader_.prepare(std::string(select_columns) + "WHERE ?1 IS NULL OR device_id = ?1 ORDER BY id");
     st.bind(1, device_id);
     std::vector<SpooledMessage> out;
-    while (st.step()) out.push_back(read_row(st, false));
+    while (st.step()) out.push_back(read_row(st));
     return out;
 }
 

@@ -3,6 +3,10 @@
 // keeps the message and retries it with exponential backoff (the server's "Suggested Backoff
 // Time" honoured); a permanent refusal, or days of failures, marks it failed where the admin sees
 // it. A device whose sign-in is gone keeps its mail until it signs in again.
+//
+// A device that cannot reach its provider is held (in memory) until its next try: its queue is
+// deferred in one write, and what it sends meanwhile is stored and not touched again, so that an
+// outage costs the spool nothing per message and never slows the 250s the devices wait for.
 #pragma once
 
 #include "tern/core/cancellation.hpp"
@@ -10,6 +14,7 @@
 #include "tern/mail/relay/relay_spool.hpp"
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -40,18 +45,32 @@ public:
     // The delay before attempt number `attempts + 1`.
     std::chrono::seconds retry_delay(int attempts) const;
 
+    // The devices held at `now` because their upstream was away at the last try.
+    std::vector<std::int64_t> held_devices(std::int64_t now) const;
+
 private:
+    struct Hold {
+        std::int64_t until = 0;  // Unix seconds
+        int failures = 0;        // tries in a row that could not reach the provider
+    };
+
     void run();
     void deliver_device(std::int64_t device_id, const std::vector<const SpooledMessage*>& messages,
                         std::int64_t now, int& delivered);
+    // Holds the device and defers `messages` (those too old fail instead) in one write each.
+    void hold(std::int64_t device_id, const std::vector<const SpooledMessage*>& messages, std::int64_t now,
+              const Error& why);
     void defer(const SpooledMessage& message, std::int64_t now, const Error& why,
-               std::optional<std::chrono::seconds> server_backoff = std::nullopt);
+               std::optional<std::chrono::seconds> server_backoff);
+    bool too_old(const SpooledMessage& message, std::int64_t now) const;
+    void fail_too_old(const std::vector<const SpooledMessage*>& messages, const Error& why);
 
     RelaySpool& spool_;
     RelayDirectory& directory_;
     ForwarderSettings settings_;
     std::shared_ptr<CancelToken> cancel_ = std::make_shared<CancelToken>();
     std::thread thread_;
+    std::map<std::int64_t, Hold> holds_;  // the forwarder's thread only
 };
 
 }  // namespace tern::mail::relay

@@ -59,13 +59,17 @@ public:
     // Called after each group commit with the devices and how many messages each got.
     void on_committed(std::function<void(const std::vector<std::pair<std::int64_t, int>>&)> callback);
 
-    // For the forwarder (its own connection): messages due at `now`, oldest first.
-    std::vector<SpooledMessage> due(std::int64_t now, int limit);
-    // The earliest next_attempt of a queued message, if any.
-    std::optional<std::int64_t> next_due();
+    // For the forwarder (its own connection): messages due at `now`, oldest first, except those of
+    // the devices in `skip`; without their text (message_text() reads it when it is sent).
+    std::vector<SpooledMessage> due(std::int64_t now, int limit, const std::vector<std::int64_t>& skip = {});
+    std::string message_text(std::int64_t id);
+    // The earliest next_attempt of a queued message of a device not in `skip`, if any.
+    std::optional<std::int64_t> next_due(const std::vector<std::int64_t>& skip = {});
     void remove(std::int64_t id);
-    void defer(std::int64_t id, std::int64_t next_attempt, const std::string& why);
-    void mark_failed(std::int64_t id, const std::string& why);
+    // Each in one transaction (one fsync) however many messages: a device whose upstream is away
+    // defers its whole queue at once instead of fighting the committer for the write lock.
+    void defer(const std::vector<std::int64_t>& ids, std::int64_t next_attempt, const std::string& why);
+    void mark_failed(const std::vector<std::int64_t>& ids, const std::string& why);
     SpoolCounts counts(std::optional<std::int64_t> device_id = std::nullopt);
     std::vector<SpooledMessage> list(std::optional<std::int64_t> device_id = std::nullopt);
     // How many group commits there have been: take it before looking at the spool, then
