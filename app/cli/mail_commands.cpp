@@ -3,6 +3,7 @@
 #include "interrupt.hpp"
 #include "open_account.hpp"
 
+#include "tern/accounts/account_mail.hpp"
 #include "tern/mail/imap_sync.hpp"
 #include "tern/mail/message_store.hpp"
 #include "tern/mail/outbox.hpp"
@@ -80,68 +81,24 @@ int sync_mail(const CliContext& ctx, const CommandArgs& args) {
     for (const auto& account : accounts) {
         try {
             auto access = open.access(account);
-            const auto progress = [&](const mail::SyncProgress& p) {
+            accounts::AccountSyncOptions options;
+            if (!args.folder.empty()) options.only_folders.push_back(args.folder);
+            options.progress = [&](const mail::SyncProgress& p) {
                 std::cerr << account.email << (p.folder.empty() ? "" : " " + p.folder) << ": " << stage_word(p.stage)
                           << ' ' << p.done;
                 if (p.total) std::cerr << '/' << p.total;
                 std::cerr << '\n';
             };
-            // An account in password fallback tries Microsoft sign-in again first (DESIGN §4: at
-            // start; every tern-cli sync is a start).
-            std::optional<accounts::PolicyDecision> retried;
-            if (access->oauth_retry_due(true)) retried = access->retry_oauth(cancel);
-            mail::SyncReport report;
-            accounts::PolicyDecision decision;
-            if (access->has_server(mail::MailProtocol::Imap)) {
-                decision = access->run(mail::MailProtocol::Imap, [&](const mail::ConnectionOptions& options) {
-                    mail::SyncSettings settings;
-                    settings.bodies = account.settings.bodies;
-                    settings.recent_days = account.settings.recent_days;
-                    mail::ImapSync sync(store, account.id, options, settings);
-                    std::vector<std::string> only;
-                    if (!args.folder.empty()) only.push_back(args.folder);
-                    report = sync.sync(progress, only);
-                }, cancel);
-            } else if (access->has_server(mail::MailProtocol::Pop3)) {
-                // POP3 has one folder; its download reports like an IMAP sync of INBOX.
-                if (!args.folder.empty() && args.folder != "INBOX")
-                    throw Error(ErrorCategory::BadInput, account.email + " is a POP3 account: it has only INBOX.");
-                decision = access->run(mail::MailProtocol::Pop3, [&](const mail::ConnectionOptions& options) {
-                    mail::Pop3Settings settings;
-                    settings.leave_on_server = account.settings.pop3_leave_on_server;
-                    settings.delete_after_days = account.settings.pop3_delete_after_days;
-                    const auto got =
-                        mail::Pop3Download(open.profile.db(), account.id, options, settings).download(progress);
-                    mail::FolderSyncReport inbox;
-                    inbox.path = "INBOX";
-                    inbox.added = inbox.bodies = got.downloaded;
-                    inbox.unchanged = got.downloaded == 0;
-                    report.folders = {inbox};
-                }, cancel);
-            } else {
-                throw Error(ErrorCategory::Unsupported,
-                            account.email + " has no IMAP or POP3 server; tern-cli sync downloads from those.");
-            }
-            // Queued messages go out with the sync.
-            mail::OutboxSendReport sent;
-            std::optional<Error> outbox_waits;
-            if (access->has_server(mail::MailProtocol::Smtp) && !outbox.due(account.id, std::time(nullptr)).empty()) {
-                int attempt = 0;
-                try {
-                    access->run(mail::MailProtocol::Smtp, [&](const mail::ConnectionOptions& smtp) {
-                        // A second attempt is on other servers (the fallback): what waited goes now.
-                        if (attempt++ > 0) outbox.retry_now(account.id);
-                        sent = mail::send_due(outbox, account.id, smtp, {}, static_cast<std::int64_t>(std::time(nullptr)));
-                        if (sent.stopped_by) throw *sent.stopped_by;
-                    }, cancel);
-                } catch (const Error& e) {
-                    // The mail was fetched; the outbox keeps its messages for the next sync.
-                    if (e.category() == ErrorCategory::Cancelled) throw;
-                    outbox_waits = e;
-                    std::cerr << "tern-cli: " << account.email << ": the outbox waits: " << e.message() << " ["
-                              << to_string(e.category()) << "]\n";
-                }
-            }
+            // Every tern-cli sync is a start: an account in fallback tries OAuth again (DESIGN §4).
+            const auto synced = accounts::sync_account(*access, open.profile.db(), options, cancel);
+            const auto& report = synced.mail;
+            const auto& sent = synced.sent;
+            const auto& decision = synced.decision;
+            const auto& outbox_waits = synced.outbox_error;
+            const auto& retried = synced.oauth_retry;
+            if (outbox_waits)
+                std::cerr << "tern-cli: " << account.email << ": the outbox waits: " << outbox_waits->message() << " ["
+                          << to_string(outbox_waits->category()) << "]\n";
             const auto& now_account = access->account();
             nlohmann::json folders = nlohmann::json::array();
             for (const auto& f : report.folders)

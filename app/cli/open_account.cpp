@@ -6,19 +6,13 @@
 namespace tern::cli {
 
 OpenProfile open_profile_for_mail(const CliContext& ctx) {
-    OpenProfile open{ctx.open_profile(), std::nullopt, std::nullopt};
     std::optional<std::filesystem::path> providers_option;
     if (!ctx.providers.empty()) providers_option = ctx.providers;
-    try {
-        open.catalog = accounts::ProviderCatalog::load(accounts::providers_file(providers_option));
-    } catch (const Error& e) {
-        open.catalog_error = e;  // password accounts work without it; OAuth ones say why they cannot
-    }
-    return open;
+    return OpenProfile{accounts::MailProfile::open(ctx.open_profile(), providers_option)};
 }
 
 accounts::Account OpenProfile::account(const std::string& email) {
-    auto found = accounts::AccountRepository(profile.db()).find(email);
+    auto found = find_account(email);
     if (!found)
         throw Error(ErrorCategory::NotFound,
                     "There is no account " + email + " in this profile. Add it with: tern-cli account add " + email);
@@ -27,19 +21,11 @@ accounts::Account OpenProfile::account(const std::string& email) {
 
 std::vector<accounts::Account> OpenProfile::accounts(const std::string& email) {
     if (!email.empty()) return {account(email)};
-    return accounts::AccountRepository(profile.db()).list();
-}
-
-std::unique_ptr<accounts::AccountSession> OpenProfile::session(const accounts::Account& account) {
-    if (account.mode == accounts::AccountMode::OAuth && !catalog && catalog_error) throw *catalog_error;
-    return std::make_unique<accounts::AccountSession>(account, profile.id(), catalog ? &*catalog : nullptr, *secrets);
+    return MailProfile::accounts();
 }
 
 std::unique_ptr<accounts::AccountAccess> OpenProfile::access(const accounts::Account& account) {
-    if (account.mode == accounts::AccountMode::OAuth && !catalog && catalog_error) throw *catalog_error;
-    return std::make_unique<accounts::AccountAccess>(
-        account, accounts::AccountServices{profile.db(), profile.id(), catalog ? &*catalog : nullptr, *secrets,
-                                           fallback_prompts(), accounts::fallback_settings(profile.db()), {}});
+    return MailProfile::access(account, fallback_prompts());
 }
 
 mail::FolderState OpenProfile::folder(const accounts::Account& account, const std::string& path) {

@@ -6,6 +6,7 @@
 #include "tern/accounts/account.hpp"
 #include "tern/accounts/account_access.hpp"
 #include "tern/accounts/account_session.hpp"
+#include "tern/accounts/mail_profile.hpp"
 #include "tern/accounts/provider_catalog.hpp"
 #include "tern/auth/credential_store.hpp"
 #include "tern/mail/message_store.hpp"
@@ -16,17 +17,12 @@
 
 namespace tern::cli {
 
-struct OpenProfile {
-    Profile profile;
-    std::optional<accounts::ProviderCatalog> catalog;  // absent when providers.json cannot be read
-    std::optional<Error> catalog_error;
-    std::unique_ptr<auth::CredentialStore> secrets = auth::make_system_credential_store();
-
+// The profile with the command line's words for what is missing.
+struct OpenProfile : accounts::MailProfile {
     // Throws NotFound naming `tern-cli account add` when there is no such account.
     accounts::Account account(const std::string& email);
     // Every account, or only `email` when it is not empty.
     std::vector<accounts::Account> accounts(const std::string& email);
-    std::unique_ptr<accounts::AccountSession> session(const accounts::Account& account);
     // The account's servers under the fallback policy; its questions and news go to the terminal.
     std::unique_ptr<accounts::AccountAccess> access(const accounts::Account& account);
     // The folder of an account's store; NotFound names `tern-cli sync` when it is unknown.

@@ -4,7 +4,7 @@
 #include "interrupt.hpp"
 #include "open_account.hpp"
 
-#include "tern/mail/imap_sync.hpp"
+#include "tern/accounts/account_mail.hpp"
 #include "tern/mail/message_composer.hpp"
 #include "tern/mail/outbox.hpp"
 
@@ -60,31 +60,9 @@ int send_message(const CliContext& ctx, const CommandArgs& args) {
     auto access = open.access(account);
     if (!access->has_server(mail::MailProtocol::Smtp))
         throw Error(ErrorCategory::BadInput, account.email + " has no SMTP server to send through.");
-    mail::MessageStore store(open.profile.db());
     std::optional<Error> not_sent;
-    int attempt = 0;
     try {
-        access->run(mail::MailProtocol::Smtp, [&](const mail::ConnectionOptions& smtp) {
-            // A second attempt is on other servers (the fallback): the message goes now, not later.
-            if (attempt++ > 0) outbox.retry_now(account.id);
-            std::function<void(const std::string&)> copy_to_sent;
-            std::unique_ptr<mail::ImapSync> imap;
-            // Providers that keep sent mail themselves get no second copy (DESIGN §3).
-            if (!access->server_saves_sent()) {
-                if (auto imap_options = access->connection(mail::MailProtocol::Imap, cancel)) {
-                    const auto sent = [&]() -> std::string {
-                        for (const auto& f : store.folders(account.id))
-                            if (f.role == "sent") return f.path;
-                        return "Sent";
-                    }();
-                    imap = std::make_unique<mail::ImapSync>(store, account.id, *imap_options);
-                    copy_to_sent = [&imap, sent](const std::string& raw) { imap->append(sent, raw, mail::MessageFlag::Seen); };
-                }
-            }
-            const auto report =
-                mail::send_due(outbox, account.id, smtp, copy_to_sent, static_cast<std::int64_t>(std::time(nullptr)));
-            if (report.stopped_by) throw *report.stopped_by;
-        }, cancel);
+        accounts::send_outbox(*access, open.profile.db(), cancel);
     } catch (const Error& e) {
         // The message is safe in the outbox; say why it has not gone yet.
         if (e.category() == ErrorCategory::Cancelled) throw;
