@@ -426,11 +426,17 @@ std::vector<MessageSummary> MessageStore::list(std::int64_t folder_id, std::size
 }
 
 std::optional<MessageDetail> MessageStore::message(std::int64_t folder_id, std::int64_t uid) {
+    const auto id = store::message_row(db_, folder_id, uid);
+    if (!id) return std::nullopt;
+    return message_by_id(*id);
+}
+
+std::optional<MessageDetail> MessageStore::message_by_id(std::int64_t message_id) {
     auto st = db_.prepare("SELECT " + std::string(store::summary_columns) +
                           ", m.msgid, m.in_reply_to, m.to_list, m.cc_list, COALESCE(t.body, '')"
                           " FROM messages m LEFT JOIN message_text t ON t.message_id = m.id"
-                          " WHERE m.folder_id = ?1 AND m.uid = ?2");
-    st.bind(1, folder_id).bind(2, uid);
+                          " WHERE m.id = ?1");
+    st.bind(1, message_id);
     if (!st.step()) return std::nullopt;
     MessageDetail d;
     d.summary = store::read_summary(st, 0);

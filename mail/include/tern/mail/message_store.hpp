@@ -134,6 +134,8 @@ public:
     // Reading.
     std::vector<MessageSummary> list(std::int64_t folder_id, std::size_t offset, std::size_t limit);  // newest first
     std::optional<MessageDetail> message(std::int64_t folder_id, std::int64_t uid);
+    // By messages.id, which also reaches local-only rows.
+    std::optional<MessageDetail> message_by_id(std::int64_t message_id);
     std::optional<std::string> raw_message(std::int64_t folder_id, std::int64_t uid);
     // By messages.id, which also reaches local-only rows (PendingOperation::message of an append).
     std::optional<std::string> raw_message_by_id(std::int64_t message_id);
