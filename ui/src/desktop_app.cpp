@@ -1,6 +1,6 @@
 #include "tern/ui/desktop_app.hpp"
 
-#include "background_runner.hpp"
+#include "mail_service.hpp"
 #include "main_frame.hpp"
 #include "tern/core/error.hpp"
 #include "tern/core/logging.hpp"
@@ -35,8 +35,9 @@ public:
             std::fprintf(stderr, "tern: %s\n", e.message().c_str());
         }
         spdlog::info("tern starting");
-        runner_ = std::make_unique<BackgroundRunner>();
-        auto* frame = new MainFrame(options_, *runner_);
+        service_ = std::make_unique<MailService>(
+            ProfileLocation{resolve_profile_dir(options_.home), options_.providers});
+        auto* frame = new MainFrame(options_, *service_);
         frame->Show();
         return true;
     }
@@ -51,7 +52,7 @@ public:
     }
 
     int OnExit() override {
-        runner_.reset();
+        service_.reset();
         spdlog::info("tern exiting");
         shutdown_logging();
         return wxApp::OnExit();
@@ -59,7 +60,7 @@ public:
 
 private:
     DesktopOptions options_;
-    std::unique_ptr<BackgroundRunner> runner_;
+    std::unique_ptr<MailService> service_;
 };
 
 }  // namespace

@@ -17,8 +17,8 @@
 
 namespace tern::ui {
 
-MainFrame::MainFrame(const DesktopOptions& options, BackgroundRunner& runner)
-    : wxFrame(nullptr, wxID_ANY, "Tern", wxDefaultPosition, wxSize(900, 600)), options_(options), runner_(runner) {
+MainFrame::MainFrame(const DesktopOptions& options, MailService& service)
+    : wxFrame(nullptr, wxID_ANY, "Tern", wxDefaultPosition, wxSize(900, 600)), options_(options), service_(service) {
     auto* file = new wxMenu;
     file->Append(wxID_EXIT, "&Quit\tCtrl+Q");
     auto* help = new wxMenu;
@@ -48,14 +48,12 @@ MainFrame::MainFrame(const DesktopOptions& options, BackgroundRunner& runner)
 }
 
 void MainFrame::load_profile() {
-    auto home = options_.home;
-    runner_.run<ProfileSummary>(
+    service_.store().run<ProfileSummary>(
         this,
-        [home] {
-            auto profile = Profile::open(resolve_profile_dir(home));
-            ProfileSummary summary{profile.dir().string(), {}};
-            for (const auto& account : accounts::AccountRepository(profile.db()).list())
-                summary.accounts.push_back(account.email);
+        [](const JobContext& job) {
+            auto& profile = job.profile();
+            ProfileSummary summary{profile.profile.dir().string(), {}};
+            for (const auto& account : profile.accounts()) summary.accounts.push_back(account.email);
             return summary;
         },
         [this](ProfileSummary summary) { show_profile(summary); },

@@ -1,7 +1,7 @@
 // The main window. For now it opens the profile in the background and shows its accounts.
 #pragma once
 
-#include "background_runner.hpp"
+#include "mail_service.hpp"
 #include "tern/ui/desktop_app.hpp"
 
 #include <wx/frame.h>
@@ -18,7 +18,7 @@ struct ProfileSummary {
 
 class MainFrame : public wxFrame {
 public:
-    MainFrame(const DesktopOptions& options, BackgroundRunner& runner);
+    MainFrame(const DesktopOptions& options, MailService& service);
 
 private:
     void load_profile();
@@ -27,7 +27,7 @@ private:
     void on_about(wxCommandEvent&);
 
     DesktopOptions options_;
-    BackgroundRunner& runner_;
+    MailService& service_;
     wxStaticText* headline_ = nullptr;
     wxStaticText* explanation_ = nullptr;
     wxListBox* accounts_ = nullptr;
