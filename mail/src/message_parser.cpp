@@ -12,6 +12,7 @@
 #include "tern/mail/mail_library.hpp"
 
 #include <cstring>
+#include <optional>
 #include <string>
 #include <tuple>
 
@@ -86,6 +87,9 @@ std::string clean_filename(std::string_view name) {
 class Walker {
 public:
     explicit Walker(ParsedMessage& message) : message_(message) {}
+    // Keep the decoded bytes of the attachment with this index (in message.attachments order).
+    Walker(ParsedMessage& message, std::size_t wanted) : message_(message), wanted_(wanted) {}
+    std::optional<std::string>& wanted_content() { return wanted_content_; }
 
     Texts walk(const mime::Entity& entity, int depth, std::string_view default_type) {
         if (++parts_ > max_parts) return {};
@@ -160,12 +164,16 @@ private:
             info.filename = clean_filename(subject.empty() ? "message" : subject) + ".eml";
         }
         if (!(info.is_inline && !info.content_id.empty())) message_.has_attachments = true;
+        if (wanted_ && *wanted_ == message_.attachments.size())
+            wanted_content_ = mime::decode_transfer(entity.body, encoding);
         message_.attachments.push_back(std::move(info));
         return texts;
     }
 
     ParsedMessage& message_;
     std::size_t parts_ = 0;
+    std::optional<std::size_t> wanted_;
+    std::optional<std::string> wanted_content_;
 };
 
 std::vector<Mailbox> addresses(const mime::Entity& entity, std::string_view name, bool all_fields) {
@@ -214,6 +222,15 @@ ParsedMessage parse_message(std::string_view rfc5322) {
     message.html_body = std::move(texts.html);
     message.text_body = mime::trim(texts.plain).empty() ? html_to_text(message.html_body) : std::move(texts.plain);
     return message;
+}
+
+std::optional<std::string> attachment_content(std::string_view rfc5322, std::size_t index) {
+    if (rfc5322.size() > max_message_bytes) return std::nullopt;
+    initialise_mail_library();
+    ParsedMessage message;
+    Walker walker(message, index);
+    walker.walk(mime::split_entity(rfc5322), 0, "text/plain");
+    return std::move(walker.wanted_content());
 }
 
 std::string format_mailboxes(const std::vector<Mailbox>& mailboxes) {

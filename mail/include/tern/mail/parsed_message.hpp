@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,10 @@ struct ParsedMessage {
 // Never throws for malformed input, which is read as well as it can be: only tern::Error
 // (BadInput) for input larger than max_message_bytes. Nesting and part counts are bounded.
 ParsedMessage parse_message(std::string_view rfc5322);
+
+// The decoded bytes of attachment `index` (the order of ParsedMessage::attachments), for the
+// reader's open and save and its inline images; nullopt when there is no such attachment.
+std::optional<std::string> attachment_content(std::string_view rfc5322, std::size_t index);
 
 inline constexpr std::size_t max_message_bytes = 256u * 1024 * 1024;
 
