@@ -1,8 +1,11 @@
 // The reader's HTML document: the policy comes first and cannot be loosened by the message, the
 // message's own images are embedded, remote references are recognised, attachments are decoded.
+#include "temp_dir.hpp"
 #include "tern/core/base64.hpp"
+#include "tern/core/profile.hpp"
 #include "tern/mail/parsed_message.hpp"
 #include "tern/mail/reader_document.hpp"
+#include "tern/mail/remote_content_senders.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -84,4 +87,18 @@ TEST_CASE("attachment content: the decoded bytes by index, nothing for an index 
     CHECK(attachment_content(html_message, 1) == std::optional<std::string>("%PDF-1.4\n"));
     CHECK(attachment_content(html_message, 0)->substr(1, 3) == "PNG");
     CHECK_FALSE(attachment_content(html_message, 2).has_value());
+}
+
+TEST_CASE("remote content: allowed per sender, without regard to case, until taken back", "[reader]") {
+    test::TempDir dir;
+    auto profile = Profile::open(dir.path());
+    auto& db = profile.db();
+    CHECK_FALSE(remote_content_allowed(db, "news@shop.example"));
+    allow_remote_content(db, "News@Shop.Example");
+    CHECK(remote_content_allowed(db, "news@shop.example"));
+    CHECK_FALSE(remote_content_allowed(db, "other@shop.example"));
+    CHECK_FALSE(remote_content_allowed(db, ""));
+    allow_remote_content(db, "news@shop.example");  // twice is once
+    forbid_remote_content(db, "NEWS@shop.example");
+    CHECK_FALSE(remote_content_allowed(db, "news@shop.example"));
 }
