@@ -269,6 +269,18 @@ WHEN old.message_id IS NOT new.message_id OR old.subject IS NOT new.subject
   VALUES (new.message_id, new.subject, new.sender, new.recipients);
 END;
 )sql"},
+        {9, "drafts: what the composer holds until it is sent", R"sql(
+-- A composer's unsent content (recipients, subject, text, file paths, the thread it answers) as
+-- JSON, written every few seconds and on close; removed in the transaction that queues it in the
+-- outbox. No secrets.
+CREATE TABLE drafts (
+  id         INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  fields     TEXT NOT NULL CHECK (json_valid(fields)),
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX drafts_by_account ON drafts(account_id, updated_at DESC);
+)sql"},
     };
     return list;
 }

@@ -78,9 +78,13 @@ ComposedMessage compose_message(const MessageDraft& draft) {
     header->MessageId()->setValue(vmime::messageId("<" + result.message_id + ">"));
     header->Date()->setValue(vmime::datetime::now());
     if (!draft.in_reply_to.empty()) {
-        header->InReplyTo()->setValue(vmime::messageId("<" + draft.in_reply_to + ">"));
+        // In-Reply-To holds a sequence of ids in vmime (a single messageId is refused).
+        vmime::messageIdSequence answered;
+        answered.appendMessageId(vmime::make_shared<vmime::messageId>("<" + draft.in_reply_to + ">"));
+        header->InReplyTo()->setValue(answered);
         vmime::messageIdSequence references;
-        references.appendMessageId(vmime::make_shared<vmime::messageId>("<" + draft.in_reply_to + ">"));
+        const auto& thread = draft.references.empty() ? std::vector<std::string>{draft.in_reply_to} : draft.references;
+        for (const auto& id : thread) references.appendMessageId(vmime::make_shared<vmime::messageId>("<" + id + ">"));
         header->References()->setValue(references);
     }
     result.bytes = message->generate();

@@ -15,6 +15,7 @@ struct MessageDraft {
     std::string text;                   // plain text, UTF-8
     std::vector<std::filesystem::path> attachments;
     std::string in_reply_to;            // Message-ID of the message answered, without brackets
+    std::vector<std::string> references;  // the thread, oldest first, without brackets; empty: in_reply_to
 };
 
 struct ComposedMessage {
