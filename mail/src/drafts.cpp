@@ -49,7 +49,7 @@ ComposeFields from_json(const std::string& text) {
     return f;
 }
 
-Draft read_draft(const Statement& st) {
+SavedDraft read_draft(const Statement& st) {
     return {st.column_int(0), st.column_int(1), from_json(st.column_text(2)), st.column_int(3)};
 }
 
@@ -67,18 +67,18 @@ std::int64_t DraftStore::save(std::int64_t account_id, std::int64_t id, const Co
     return db_.last_insert_rowid();
 }
 
-std::optional<Draft> DraftStore::load(std::int64_t id) {
+std::optional<SavedDraft> DraftStore::load(std::int64_t id) {
     auto st = db_.prepare("SELECT id, account_id, fields, updated_at FROM drafts WHERE id = ?");
     st.bind(1, id);
     if (!st.step()) return std::nullopt;
     return read_draft(st);
 }
 
-std::vector<Draft> DraftStore::list(std::int64_t account_id) {
+std::vector<SavedDraft> DraftStore::list(std::int64_t account_id) {
     auto st = db_.prepare(
         "SELECT id, account_id, fields, updated_at FROM drafts WHERE account_id = ? ORDER BY updated_at DESC, id DESC");
     st.bind(1, account_id);
-    std::vector<Draft> out;
+    std::vector<SavedDraft> out;
     while (st.step()) out.push_back(read_draft(st));
     return out;
 }

@@ -12,7 +12,7 @@
 
 namespace tern::mail {
 
-struct Draft {
+struct SavedDraft {
     std::int64_t id = 0;
     std::int64_t account_id = 0;
     ComposeFields fields;
@@ -25,8 +25,8 @@ public:
 
     // Writes the draft (a new one when `id` is 0 or no longer exists) and returns its id.
     std::int64_t save(std::int64_t account_id, std::int64_t id, const ComposeFields& fields);
-    std::optional<Draft> load(std::int64_t id);
-    std::vector<Draft> list(std::int64_t account_id);  // newest first
+    std::optional<SavedDraft> load(std::int64_t id);
+    std::vector<SavedDraft> list(std::int64_t account_id);  // newest first
     bool remove(std::int64_t id);
 
 private:
