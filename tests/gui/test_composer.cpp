@@ -1,0 +1,344 @@
+// The composer: a message written in the window, sent through the real servers and found in the
+// other mailbox with its file; a reply quoted; unsent work kept as a draft across windows.
+#include "gui_harness.hpp"
+
+#include "composer_frame.hpp"
+
+#include "tern/core/profile.hpp"
+#include "tern/mail/drafts.hpp"
+#include "tern/mail/message_store.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <wx/button.h>
+#include <wx/dcscreen.h>
+#include <wx/graphics.h>
+#include <wx/dnd.h>
+#include <wx/intl.h>
+#include <wx/listbox.h>
+#include <wx/stattext.h>
+#include <wx/textctrl.h>
+#include <wx/weakref.h>
+
+#include <dlfcn.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <random>
+
+using namespace tern;
+using namespace tern::gui_test;
+
+namespace {
+
+// The test environment's KEY=VALUE file (tests/env), named by TERN_ENV_FILE.
+std::map<std::string, std::string> test_environment() {
+    const char* file = std::getenv("TERN_ENV_FILE");
+    INFO("TERN_ENV_FILE is not set: run under CTest (gui.windows) or tests/env/up");
+    REQUIRE(file != nullptr);
+    std::ifstream in(file);
+    REQUIRE(in);
+    std::map<std::string, std::string> values;
+    for (std::string line; std::getline(in, line);)
+        if (const auto eq = line.find('='); eq != std::string::npos) values[line.substr(0, eq)] = line.substr(eq + 1);
+    return values;
+}
+
+// GTK 3 reads the screen through cairo, which keeps a snapshot of the root window's surface once
+// it has been read: every later screenshot would show the first one. Marking the surface dirty
+// makes the next read fetch what the screen shows now. (cairo is loaded with GTK; not linked here.)
+void forget_screen_snapshot() {
+    wxScreenDC screen;
+    auto* context = screen.GetGraphicsContext();
+    if (!context || !context->GetNativeContext()) return;
+    using GetTarget = void* (*)(void*);
+    using MarkDirty = void (*)(void*);
+    const auto get_target = reinterpret_cast<GetTarget>(dlsym(RTLD_DEFAULT, "cairo_get_target"));
+    const auto mark_dirty = reinterpret_cast<MarkDirty>(dlsym(RTLD_DEFAULT, "cairo_surface_mark_dirty"));
+    if (get_target && mark_dirty) mark_dirty(get_target(context->GetNativeContext()));
+}
+
+void screenshot(wxWindow* window, const std::string& name) {
+    forget_screen_snapshot();
+    save_screenshot(window, name);
+}
+
+std::string shell_quote(const std::string& text) {
+    std::string out = "'";
+    for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+// tern-cli on one profile; the password goes on stdin, never on the command line.
+struct Cli {
+    std::filesystem::path home;
+    std::string providers;
+
+    std::string command(const std::string& args) const {
+        return shell_quote(TERN_CLI_PATH) + " --home " + shell_quote(home.string()) + " --providers " +
+               shell_quote(providers) + " " + args;
+    }
+    void add_account(const std::string& email, const std::string& password) const {
+        FILE* pipe = popen((command("account add " + shell_quote(email) + " --provider example") + " >/dev/null").c_str(), "w");
+        REQUIRE(pipe);
+        std::fputs((password + "\n").c_str(), pipe);
+        REQUIRE(pclose(pipe) == 0);
+    }
+    std::string run(const std::string& args) const {
+        FILE* pipe = popen(command(args).c_str(), "r");
+        REQUIRE(pipe);
+        std::string out;
+        char buffer[4096];
+        for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+        INFO("tern-cli " << args << "\n" << out);
+        REQUIRE(pclose(pipe) == 0);
+        return out;
+    }
+};
+
+std::string unique(const std::string& prefix) {
+    std::random_device random;
+    return prefix + "-" + std::to_string(random() % 100000000);
+}
+
+template <typename T>
+T* child(wxWindow* frame, const char* name) {
+    auto* window = dynamic_cast<T*>(frame->FindWindow(name));
+    INFO("no control named " << name);
+    REQUIRE(window != nullptr);
+    return window;
+}
+
+std::string value(wxWindow* frame, const char* name) { return child<wxTextCtrl>(frame, name)->GetValue().utf8_string(); }
+
+// Types into a field as a person would: the control's value changes and its wxEVT_TEXT goes out.
+void type_into(wxWindow* frame, const char* name, const std::string& text) {
+    child<wxTextCtrl>(frame, name)->SetValue(wxString::FromUTF8(text));
+    pump_for(std::chrono::milliseconds(20));
+}
+
+void click(wxWindow* frame, const char* name) {
+    auto* button = child<wxButton>(frame, name);
+    REQUIRE(button->IsEnabled());
+    wxCommandEvent event(wxEVT_BUTTON, button->GetId());
+    event.SetEventObject(button);
+    wxPostEvent(button, event);
+}
+
+std::string state_words(wxWindow* frame) {
+    return child<wxStaticText>(frame, "state")->GetLabel().utf8_string() + " / " +
+           child<wxStaticText>(frame, "detail")->GetLabel().utf8_string();
+}
+
+// A profile with one account that needs no server: for what the composer does on its own.
+struct LocalProfile {
+    TempProfile home;
+    std::int64_t account = 0;
+    LocalProfile() {
+        auto profile = Profile::open(home.dir());
+        profile.db().exec("INSERT INTO accounts (email, display_name, provider, mode, created_at) "
+                          "VALUES ('me@example.test', 'Me Myself', 'custom', 'password', 0)");
+        account = profile.db().last_insert_rowid();
+    }
+};
+
+void close_and_wait(wxFrame* frame) {
+    wxWeakRef<wxFrame> weak(frame);
+    frame->Close();
+    REQUIRE(pump_until([&] { return !weak; }));
+}
+
+}  // namespace
+
+TEST_CASE("composer: a message with a file goes to bob, who finds it in his INBOX", "[composer]") {
+    auto env = test_environment();
+    REQUIRE(setenv("TERN_CA_FILE", env.at("TERN_CA_FILE").c_str(), 1) == 0);
+    const auto alice = env.at("PASSWORD_USER1"), bob = env.at("PASSWORD_USER2");
+    TempProfile alice_home, bob_home;
+    const Cli alice_cli{alice_home.dir(), env.at("TERN_PROVIDERS")};
+    alice_cli.add_account(alice, env.at("PASSWORD_USER1_PASSWORD"));
+
+    // Bob wrote to alice before: completion knows him from her store.
+    std::int64_t account = 0;
+    {
+        auto profile = Profile::open(alice_home.dir());
+        account = profile.db().query_int("SELECT id FROM accounts");
+        mail::MessageStore store(profile.db());
+        const auto inbox = store.upsert_folder(account, "INBOX", "/", "inbox");
+        mail::ServerMessage m;
+        m.uid = 1;
+        m.internal_date = 1700000000;
+        m.header_bytes = "From: Bob Builder <" + bob + ">\r\nTo: " + alice + "\r\nSubject: earlier\r\n\r\n";
+        store.add_messages(inbox, {m});
+    }
+
+    const auto token = unique("composer");
+    const auto file = alice_home.dir() / "figures.csv";
+    std::ofstream(file) << "quarter,total\nQ1,17\n";
+
+    ui::MailService service(ui::ProfileLocation{alice_home.dir(), env.at("TERN_PROVIDERS")});
+    auto* frame = new ui::ComposerFrame(service, account, ui::ComposeStart::new_message());
+    frame->Show();
+    REQUIRE(pump_until([&] { return frame->ready() && frame->addresses_loaded(); }));
+    CHECK(frame->state() == ui::SendState::Editing);
+    screenshot(frame, "composer-new");
+
+    const auto offered = frame->completions("bo");
+    REQUIRE(offered.size() == 1);
+    CHECK(offered[0].utf8_string() == "Bob Builder <" + bob + ">");
+    CHECK(frame->completions("carol@example.test, BUI").at(0).utf8_string() ==
+          "carol@example.test, Bob Builder <" + bob + ">");
+    CHECK(frame->completions("zz").empty());
+
+    type_into(frame, "to", offered[0].utf8_string());
+    type_into(frame, "subject", token);
+    type_into(frame, "body", "Hello Bob,\nthe figures are attached.\n");
+    CHECK(frame->GetTitle().utf8_string() == token);
+    // A file dropped on the list of attachments, as a file manager drops it.
+    auto* drop = dynamic_cast<wxFileDropTarget*>(child<wxListBox>(frame, "attachments")->GetDropTarget());
+    REQUIRE(drop != nullptr);
+    wxArrayString dropped;
+    dropped.push_back(wxString::FromUTF8(file.u8string()));
+    REQUIRE(drop->OnDropFiles(10, 10, dropped));
+    CHECK(frame->attachments() == std::vector<std::filesystem::path>{file});
+    CHECK(child<wxListBox>(frame, "attachments")->GetCount() == 1);
+    screenshot(frame, "composer-filled");
+
+    click(frame, "send");
+    REQUIRE(pump_until([&] { return frame->state() != ui::SendState::Editing; }));
+    screenshot(frame, "composer-queued");
+    INFO(state_words(frame));
+    REQUIRE(pump_until([&] { return frame->state() == ui::SendState::Sent || frame->state() == ui::SendState::Failed; },
+                       std::chrono::seconds(90)));
+    screenshot(frame, "composer-sent");
+    REQUIRE(frame->state() == ui::SendState::Sent);
+    CHECK(child<wxStaticText>(frame, "state")->GetLabel() == _("Sent"));
+    CHECK_FALSE(child<wxButton>(frame, "send")->IsEnabled());
+    {
+        auto profile = Profile::open(alice_home.dir());
+        CHECK(mail::DraftStore(profile.db()).list(account).empty());  // queued: no draft left behind
+    }
+    close_and_wait(frame);
+
+    const Cli bob_cli{bob_home.dir(), env.at("TERN_PROVIDERS")};
+    bob_cli.add_account(bob, env.at("PASSWORD_USER2_PASSWORD"));
+    std::int64_t uid = 0;
+    REQUIRE(pump_until(
+        [&] {
+            bob_cli.run("sync " + shell_quote(bob) + " --folder INBOX 2>/dev/null");
+            for (const auto& m : nlohmann::json::parse(bob_cli.run("--json list " + shell_quote(bob) + " --limit 500")))
+                if (m.at("subject") == token) uid = m.at("uid").get<std::int64_t>();
+            return uid != 0;
+        },
+        std::chrono::seconds(60)));
+    const auto shown = nlohmann::json::parse(bob_cli.run("--json show " + shell_quote(bob) + " " + std::to_string(uid)));
+    INFO(shown.dump(2));
+    CHECK(shown.dump().find("the figures are attached") != std::string::npos);
+    REQUIRE(shown.at("attachments").size() == 1);
+    CHECK(shown.at("attachments")[0].at("filename") == "figures.csv");
+    CHECK(shown.at("attachments")[0].at("size") == std::filesystem::file_size(file));
+}
+
+TEST_CASE("composer: a reply answers the sender and quotes the message under who wrote it", "[composer]") {
+    LocalProfile local;
+    std::int64_t message = 0;
+    {
+        auto profile = Profile::open(local.home.dir());
+        mail::MessageStore store(profile.db());
+        const auto inbox = store.upsert_folder(local.account, "INBOX", "/", "inbox");
+        mail::ServerMessage m;
+        m.uid = 7;
+        m.internal_date = 1764590400;
+        const std::string headers = "Message-ID: <lunch-2@example.test>\r\nReferences: <lunch-1@example.test>\r\n"
+                                    "From: Ann Archer <ann@example.test>\r\nTo: me@example.test\r\n"
+                                    "Cc: carol@example.test\r\nSubject: Re: Lunch\r\n"
+                                    "Date: Mon, 01 Dec 2025 12:00:00 +0000\r\n\r\n";
+        m.header_bytes = headers;
+        store.add_messages(inbox, {m});
+        REQUIRE(store.set_body(inbox, 7, headers + "Shall we?\r\n> Where?\r\n"));
+        message = profile.db().query_int("SELECT id FROM messages WHERE uid = 7");
+    }
+    ui::MailService service(ui::ProfileLocation{local.home.dir(), std::nullopt});
+
+    SECTION("reply") {
+        auto* frame = new ui::ComposerFrame(service, local.account, ui::ComposeStart::reply(message));
+        frame->Show();
+        REQUIRE(pump_until([&] { return frame->ready(); }));
+        screenshot(frame, "composer-reply");
+        CHECK(value(frame, "to") == "Ann Archer <ann@example.test>");
+        CHECK(value(frame, "cc").empty());
+        CHECK(value(frame, "subject") == "Re: Lunch");
+        const auto body = value(frame, "body");
+        INFO(body);
+        CHECK(body.find("Ann Archer <ann@example.test> wrote:\n> Shall we?\n>> Where?\n") != std::string::npos);
+        CHECK(body.find("2025") != std::string::npos);  // the date of the message answered
+        close_and_wait(frame);
+    }
+    SECTION("reply to all") {
+        auto* frame = new ui::ComposerFrame(service, local.account, ui::ComposeStart::reply_all(message));
+        frame->Show();
+        REQUIRE(pump_until([&] { return frame->ready(); }));
+        CHECK(value(frame, "to") == "Ann Archer <ann@example.test>");
+        CHECK(value(frame, "cc") == "carol@example.test");  // not me
+        close_and_wait(frame);
+    }
+    SECTION("forward") {
+        auto* frame = new ui::ComposerFrame(service, local.account, ui::ComposeStart::forward(message));
+        frame->Show();
+        REQUIRE(pump_until([&] { return frame->ready(); }));
+        screenshot(frame, "composer-forward");
+        CHECK(value(frame, "to").empty());
+        CHECK(value(frame, "subject") == "Fwd: Re: Lunch");
+        CHECK(value(frame, "body").find("From: Ann Archer <ann@example.test>\n") != std::string::npos);
+        close_and_wait(frame);
+    }
+}
+
+TEST_CASE("composer: closing with unsent text keeps a draft that the next composer restores", "[composer]") {
+    LocalProfile local;
+    ui::MailService service(ui::ProfileLocation{local.home.dir(), std::nullopt});
+    const auto drafts = [&] {
+        auto profile = Profile::open(local.home.dir());
+        return mail::DraftStore(profile.db()).list(local.account);
+    };
+
+    auto* frame = new ui::ComposerFrame(service, local.account,
+                                        ui::ComposeStart::from_mailto("mailto:ann@example.test?subject=Plans%20for%20May"));
+    frame->Show();
+    REQUIRE(pump_until([&] { return frame->ready(); }));
+    CHECK(value(frame, "to") == "ann@example.test");
+    CHECK(value(frame, "subject") == "Plans for May");
+    type_into(frame, "body", "First thoughts: the coast.\n");
+    // Autosave: in the database within a few seconds, without closing or pressing anything.
+    REQUIRE(pump_until([&] { return drafts().size() == 1; },
+                       std::chrono::seconds(ui::ComposerFrame::autosave_seconds + 5)));
+    CHECK(drafts()[0].fields.body == "First thoughts: the coast.\n");
+
+    type_into(frame, "body", "First thoughts: the coast.\nSecond: the hills.\n");
+    type_into(frame, "cc", "carol@example.test");
+    screenshot(frame, "composer-draft-before-close");
+    close_and_wait(frame);  // no prompt, nothing lost
+    auto kept = drafts();
+    REQUIRE(kept.size() == 1);
+    CHECK(kept[0].fields.body == "First thoughts: the coast.\nSecond: the hills.\n");
+    CHECK(kept[0].fields.cc == std::vector<std::string>{"carol@example.test"});
+
+    auto* again = new ui::ComposerFrame(service, local.account, ui::ComposeStart::draft());
+    again->Show();
+    REQUIRE(pump_until([&] { return again->ready(); }));
+    screenshot(again, "composer-draft-restored");
+    CHECK(again->draft_id() == kept[0].id);
+    CHECK(value(again, "to") == "ann@example.test");
+    CHECK(value(again, "cc") == "carol@example.test");
+    CHECK(value(again, "subject") == "Plans for May");
+    CHECK(value(again, "body") == "First thoughts: the coast.\nSecond: the hills.\n");
+    CHECK(child<wxStaticText>(again, "state")->GetLabel() == _("Draft restored"));
+
+    // Emptied by the person, the draft goes too.
+    for (const char* name : {"to", "cc", "subject", "body"}) type_into(again, name, "");
+    close_and_wait(again);
+    CHECK(drafts().empty());
+}

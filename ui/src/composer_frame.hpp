@@ -1,0 +1,120 @@
+// The composer: a window that writes one message (new, reply, reply-all, forward, a mailto: link
+// or a saved draft) and hands it to the outbox. Its content is saved as a draft every few seconds
+// and on close; Send queues it (on disk before "Queued" shows) and the account's worker sends it,
+// the window following the message through Queued, Sending, Sent or Failed. A thin presenter over
+// mail/compose.hpp, reply_builder.hpp, mailto.hpp, address_book.hpp and drafts.hpp.
+#pragma once
+
+#include "mail_service.hpp"
+
+#include "tern/mail/address_book.hpp"
+#include "tern/mail/compose.hpp"
+
+#include <wx/frame.h>
+#include <wx/timer.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+class wxButton;
+class wxListBox;
+class wxStaticText;
+class wxTextCtrl;
+
+namespace tern::ui {
+
+// What the composer starts from.
+struct ComposeStart {
+    enum class Kind { New, Reply, ReplyAll, Forward, Mailto, Draft };
+    Kind kind = Kind::New;
+    std::int64_t id = 0;  // Reply, ReplyAll, Forward: the stored message (messages.id); Draft: drafts.id, 0 = newest
+    std::string mailto;   // Mailto: the whole link, "mailto:..."
+
+    static ComposeStart new_message() { return {}; }
+    static ComposeStart reply(std::int64_t message_id) { return {Kind::Reply, message_id, {}}; }
+    static ComposeStart reply_all(std::int64_t message_id) { return {Kind::ReplyAll, message_id, {}}; }
+    static ComposeStart forward(std::int64_t message_id) { return {Kind::Forward, message_id, {}}; }
+    static ComposeStart from_mailto(std::string uri) { return {Kind::Mailto, 0, std::move(uri)}; }
+    // The account's saved draft `draft_id`, or its newest draft when 0 (a new message when none).
+    static ComposeStart draft(std::int64_t draft_id = 0) { return {Kind::Draft, draft_id, {}}; }
+};
+
+// Where the message is, as the window shows it.
+enum class SendState { Editing, Queued, Sending, Sent, Failed };
+
+class ComposerFrame : public wxFrame {
+public:
+    ComposerFrame(MailService& service, std::int64_t account_id, ComposeStart start, wxWindow* parent = nullptr);
+    ~ComposerFrame() override;
+
+    SendState state() const { return state_; }
+    bool ready() const { return loaded_; }  // the start (message, draft, addresses) is in the window
+    std::int64_t draft_id() const { return draft_id_; }
+    // The files the message will carry; the dialog and drag-and-drop add through add_attachments.
+    void add_attachments(const std::vector<std::filesystem::path>& files);
+    const std::vector<std::filesystem::path>& attachments() const { return base_.attachments; }
+    // What completion offers for the text of an address field (the whole text, as the field shows it).
+    std::vector<wxString> completions(const wxString& text) const;
+    bool addresses_loaded() const { return static_cast<bool>(book_); }
+
+    static constexpr int autosave_seconds = 5;
+
+private:
+    struct Start;
+    void build();
+    wxTextCtrl* address_field(wxWindow* parent, const wxString& name);
+    void load();
+    void show_start(Start start);
+    void load_addresses();
+    mail::ComposeFields fields() const;
+    void show_fields(const mail::ComposeFields& f);
+    void refresh_attachments();
+
+    // Saves when the content changed since the last save; `then` runs after it (and after any save
+    // in flight), also when nothing needed saving or the save failed.
+    void save_draft(std::function<void()> then = {});
+    void on_close(wxCloseEvent& event);
+    void on_send(wxCommandEvent&);
+    void queued(std::int64_t outbox_id);
+    void send_now();
+    void run_after_save();
+    void show_state(SendState state, const wxString& words);
+    void show_error(const wxString& what, const Error& error);
+    void set_editable(bool editable);
+
+    MailService& service_;
+    std::int64_t account_id_;
+    ComposeStart start_;
+    SendState state_ = SendState::Editing;
+    bool loaded_ = false;
+    bool closing_ = false;
+    std::string from_;  // "Name <address>" of the account
+    std::vector<std::string> self_;
+    std::int64_t draft_id_ = 0;
+    std::int64_t outbox_id_ = 0;
+    mail::ComposeFields saved_;  // what the draft in the database holds
+    bool saving_ = false;
+    std::vector<std::function<void()>> after_save_;
+    mail::ComposeFields base_;  // what the controls do not show: the thread headers, the files
+    std::shared_ptr<const mail::AddressBook> book_;
+
+    wxTextCtrl* to_ = nullptr;
+    wxTextCtrl* cc_ = nullptr;
+    wxTextCtrl* bcc_ = nullptr;
+    wxTextCtrl* subject_ = nullptr;
+    wxTextCtrl* body_ = nullptr;
+    wxListBox* files_ = nullptr;
+    wxButton* remove_file_ = nullptr;
+    wxButton* attach_ = nullptr;
+    wxButton* save_ = nullptr;
+    wxButton* send_ = nullptr;
+    wxStaticText* state_text_ = nullptr;
+    wxStaticText* detail_text_ = nullptr;
+    wxTimer autosave_;
+};
+
+}  // namespace tern::ui
