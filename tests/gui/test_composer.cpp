@@ -7,6 +7,7 @@
 #include "tern/core/profile.hpp"
 #include "tern/mail/drafts.hpp"
 #include "tern/mail/message_store.hpp"
+#include "tern/mail/outbox.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -240,6 +241,34 @@ TEST_CASE("composer: a message with a file goes to bob, who finds it in his INBO
     REQUIRE(shown.at("attachments").size() == 1);
     CHECK(shown.at("attachments")[0].at("filename") == "figures.csv");
     CHECK(shown.at("attachments")[0].at("size") == std::filesystem::file_size(file));
+}
+
+TEST_CASE("composer: a recipient the server refuses shows Failed with the server's words", "[composer]") {
+    auto env = test_environment();
+    REQUIRE(setenv("TERN_CA_FILE", env.at("TERN_CA_FILE").c_str(), 1) == 0);
+    TempProfile home;
+    Cli{home.dir(), env.at("TERN_PROVIDERS")}.add_account(env.at("PASSWORD_USER1"), env.at("PASSWORD_USER1_PASSWORD"));
+    const auto account = Profile::open(home.dir()).db().query_int("SELECT id FROM accounts");
+
+    ui::MailService service(ui::ProfileLocation{home.dir(), env.at("TERN_PROVIDERS")});
+    auto* frame = new ui::ComposerFrame(service, account, ui::ComposeStart::new_message());
+    frame->Show();
+    REQUIRE(pump_until([&] { return frame->ready(); }));
+    type_into(frame, "to", "someone@elsewhere.invalid");  // the test MTA delivers only to example.test
+    type_into(frame, "subject", unique("refused"));
+    type_into(frame, "body", "This one cannot go.\n");
+    click(frame, "send");
+    REQUIRE(pump_until([&] { return frame->state() == ui::SendState::Failed || frame->state() == ui::SendState::Sent; },
+                       std::chrono::seconds(90)));
+    screenshot(frame, "composer-failed");
+    const auto words = state_words(frame);
+    INFO(words);
+    REQUIRE(frame->state() == ui::SendState::Failed);
+    CHECK(words.find("554") != std::string::npos);  // the server's own reply, with Tern's explanation
+    const auto entries = mail::Outbox(Profile::open(home.dir()).db()).entries();
+    REQUIRE(entries.size() == 1);  // refused for good: kept, visible, not lost
+    CHECK(entries[0].state == mail::OutboxState::Failed);
+    close_and_wait(frame);
 }
 
 TEST_CASE("composer: a reply answers the sender and quotes the message under who wrote it", "[composer]") {

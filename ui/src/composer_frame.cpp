@@ -111,6 +111,11 @@ ComposerFrame::ComposerFrame(MailService& service, std::int64_t account_id, Comp
     autosave_.SetOwner(this);
     Bind(wxEVT_TIMER, [this](wxTimerEvent&) { save_draft(); }, autosave_.GetId());
     Bind(wxEVT_CLOSE_WINDOW, &ComposerFrame::on_close, this);
+    Bind(wxEVT_SIZE, [this](wxSizeEvent& event) {
+        event.Skip();
+        detail_text_->SetLabel(detail_);
+        detail_text_->Wrap(std::max(200, event.GetSize().GetWidth() - 24));
+    });
     load();
     load_addresses();
 }
@@ -141,7 +146,6 @@ void ComposerFrame::build() {
     row(_("Subject:"), subject_);
     body_ = new wxTextCtrl(panel, wxID_ANY, "", wxDefaultPosition, wxDefaultSize, wxTE_MULTILINE | wxTE_RICH2,
                            wxDefaultValidator, "body");
-    body_->SetMargins(6, 4);
 
     files_ = new wxListBox(panel, wxID_ANY, wxDefaultPosition, wxSize(-1, 64), 0, nullptr, wxLB_EXTENDED,
                            wxDefaultValidator, "attachments");
@@ -166,13 +170,15 @@ void ComposerFrame::build() {
     save_ = new wxButton(panel, wxID_ANY, _("Save &draft"), wxDefaultPosition, wxDefaultSize, 0, wxDefaultValidator, "save");
     send_ = new wxButton(panel, wxID_ANY, _("&Send"), wxDefaultPosition, wxDefaultSize, 0, wxDefaultValidator, "send");
     send_->Disable();
-    auto* words = new wxBoxSizer(wxVERTICAL);
-    words->Add(state_text_, 0, wxBOTTOM, 2);
-    words->Add(detail_text_, 0, wxEXPAND);
-    auto* bottom = new wxBoxSizer(wxHORIZONTAL);
-    bottom->Add(words, 1, wxALIGN_CENTER_VERTICAL | wxRIGHT, 8);
-    bottom->Add(save_, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, 8);
-    bottom->Add(send_, 0, wxALIGN_CENTER_VERTICAL);
+    // The state, then the words that explain it (wrapped: a server's refusal can be long), then
+    // the buttons at the end of the line.
+    auto* bottom = new wxBoxSizer(wxVERTICAL);
+    auto* buttons = new wxBoxSizer(wxHORIZONTAL);
+    buttons->Add(state_text_, 1, wxALIGN_CENTER_VERTICAL | wxRIGHT, 8);
+    buttons->Add(save_, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, 8);
+    buttons->Add(send_, 0, wxALIGN_CENTER_VERTICAL);
+    bottom->Add(buttons, 0, wxEXPAND);
+    bottom->Add(detail_text_, 0, wxEXPAND | wxTOP, 4);
 
     auto* sizer = new wxBoxSizer(wxVERTICAL);
     sizer->Add(grid, 0, wxEXPAND | wxALL, 12);
@@ -384,7 +390,7 @@ void ComposerFrame::save_draft(std::function<void()> then) {
             draft_id_ = saved_id;
             saved_ = current;
             if (state_ == SendState::Editing)
-                detail_text_->SetLabel(saved_id ? wxString::Format(_("Draft saved at %s."), wxDateTime::Now().FormatTime())
+                set_detail(saved_id ? wxString::Format(_("Draft saved at %s."), wxDateTime::Now().FormatTime())
                                           : wxString());
             save_draft();  // what changed meanwhile, then the waiting continuations
         },
@@ -419,7 +425,7 @@ void ComposerFrame::on_send(wxCommandEvent&) {
     if (!loaded_ || state_ != SendState::Editing || closing_) return;
     autosave_.Stop();
     set_editable(false);
-    detail_text_->SetLabel("");
+    set_detail("");
     state_text_->SetLabel(_("Putting the message in the outbox..."));
     save_draft([this] {
         const auto account = account_id_;
@@ -448,7 +454,7 @@ void ComposerFrame::queued(std::int64_t outbox_id) {
     outbox_id_ = outbox_id;
     spdlog::info("composer: message queued in the outbox (entry {})", outbox_id);
     show_state(SendState::Queued, _("Queued"));
-    detail_text_->SetLabel(_("The message is safe in the outbox; Tern is sending it."));
+    set_detail(_("The message is safe in the outbox; Tern is sending it."));
     send_now();
 }
 
@@ -475,20 +481,21 @@ void ComposerFrame::send_now() {
             const auto& entry = outcome.entry;
             if (!entry || entry->state == mail::OutboxState::Accepted) {
                 show_state(SendState::Sent, _("Sent"));
-                detail_text_->SetLabel(entry ? _("The server accepted the message; its copy in Sent follows.")
+                set_detail(entry ? _("The server accepted the message; its copy in Sent follows.")
                                              : _("The server accepted the message."));
             } else if (entry->state == mail::OutboxState::Failed) {
                 show_state(SendState::Failed, _("Failed"));
-                const auto reply = entry->server_reply.empty() ? wxString()
-                                                               : wxString::Format(_(" The server said: %s"), wx(entry->server_reply));
-                detail_text_->SetLabel(wx(entry->last_error) + reply);
+                // The explanation usually quotes the server already; when not, its words follow.
+                const bool quoted = entry->server_reply.empty() || entry->last_error.find(entry->server_reply) != std::string::npos;
+                const auto reply = quoted ? wxString() : " " + wxString::Format(_("The server said: %s"), wx(entry->server_reply));
+                set_detail(wx(entry->last_error) + reply, true);
             } else {
                 show_state(SendState::Queued, _("Queued, not sent yet"));
                 const auto why = outcome.stopped ? outcome.stopped->message() : entry->last_error;
-                detail_text_->SetLabel(wxString::Format(_("%s The message stays in the outbox and is sent at the next sync."),
+                set_detail(wxString::Format(_("%s The message stays in the outbox and is sent at the next sync."),
                                                         wx(why)));
             }
-            Layout();
+            state_text_->GetParent()->Layout();
         },
         [this](const Error& error) {
             show_state(SendState::Queued, _("Queued, not sent yet"));
@@ -506,15 +513,21 @@ void ComposerFrame::show_state(SendState state, const wxString& words) {
     if (state == SendState::Failed) colour = wxColour(0xb0, 0x1c, 0x1c);
     state_text_->SetForegroundColour(colour);
     state_text_->Refresh();
-    Layout();
+    state_text_->GetParent()->Layout();
 }
 
 void ComposerFrame::show_error(const wxString& what, const Error& error) {
     spdlog::warn("composer: {}", error.log_line());
-    detail_text_->SetForegroundColour(wxColour(0xb0, 0x1c, 0x1c));
-    detail_text_->SetLabel(what + " " + wx(error.message()));
-    detail_text_->Wrap(std::max(200, GetClientSize().GetWidth() - 260));
-    Layout();
+    set_detail(what + " " + wx(error.message()), true);
+}
+
+void ComposerFrame::set_detail(const wxString& words, bool alarming) {
+    detail_ = words;
+    detail_text_->SetForegroundColour(alarming ? wxColour(0xb0, 0x1c, 0x1c)
+                                               : wxSystemSettings::GetColour(wxSYS_COLOUR_WINDOWTEXT));
+    detail_text_->SetLabel(words);
+    detail_text_->Wrap(std::max(200, GetClientSize().GetWidth() - 24));
+    state_text_->GetParent()->Layout();
 }
 
 void ComposerFrame::set_editable(bool editable) {
@@ -524,7 +537,6 @@ void ComposerFrame::set_editable(bool editable) {
     send_->Enable(editable);
     wxArrayInt selected;
     remove_file_->Enable(editable && files_->GetSelections(selected) > 0);
-    if (editable) detail_text_->SetForegroundColour(wxSystemSettings::GetColour(wxSYS_COLOUR_WINDOWTEXT));
 }
 
 }  // namespace tern::ui

@@ -84,6 +84,7 @@ private:
     void run_after_save();
     void show_state(SendState state, const wxString& words);
     void show_error(const wxString& what, const Error& error);
+    void set_detail(const wxString& words, bool alarming = false);
     void set_editable(bool editable);
 
     MailService& service_;
@@ -114,6 +115,7 @@ private:
     wxButton* send_ = nullptr;
     wxStaticText* state_text_ = nullptr;
     wxStaticText* detail_text_ = nullptr;
+    wxString detail_;  // unwrapped, to wrap again when the window is resized
     wxTimer autosave_;
 };
 
