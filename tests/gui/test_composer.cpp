@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <wx/button.h>
+#include <wx/dcmemory.h>
 #include <wx/dcscreen.h>
 #include <wx/graphics.h>
 #include <wx/dnd.h>
@@ -20,6 +21,7 @@
 #include <wx/listbox.h>
 #include <wx/stattext.h>
 #include <wx/textctrl.h>
+#include <wx/uiaction.h>
 #include <wx/weakref.h>
 
 #include <dlfcn.h>
@@ -65,6 +67,23 @@ void forget_screen_snapshot() {
 void screenshot(wxWindow* window, const std::string& name) {
     forget_screen_snapshot();
     save_screenshot(window, name);
+}
+
+// save_screenshot raises the window first, which puts it above an open completion list (there is
+// no window manager under Xvfb to keep popups on top): this one takes the screen as it is.
+void screenshot_with_popups(wxWindow* window, const std::string& name) {
+    pump_for(std::chrono::milliseconds(300));
+    forget_screen_snapshot();
+    const wxRect rect = window->GetScreenRect();
+    wxBitmap bitmap(rect.GetWidth(), rect.GetHeight(), 24);
+    {
+        wxScreenDC screen;
+        wxMemoryDC memory(bitmap);
+        memory.Blit(0, 0, rect.GetWidth(), rect.GetHeight(), &screen, rect.GetX(), rect.GetY());
+    }
+    const auto dir = std::filesystem::path(TERN_GUI_ARTIFACTS) / test_language();
+    std::filesystem::create_directories(dir);
+    REQUIRE(bitmap.ConvertToImage().SaveFile(wxString((dir / (name + ".png")).string()), wxBITMAP_TYPE_PNG));
 }
 
 std::string shell_quote(const std::string& text) {
@@ -370,4 +389,52 @@ TEST_CASE("composer: closing with unsent text keeps a draft that the next compos
     for (const char* name : {"to", "cc", "subject", "body"}) type_into(again, name, "");
     close_and_wait(again);
     CHECK(drafts().empty());
+}
+
+TEST_CASE("composer: typing in To offers known addresses by name or address, and the keyboard takes one", "[composer]") {
+    LocalProfile local;
+    {
+        auto profile = Profile::open(local.home.dir());
+        mail::MessageStore store(profile.db());
+        const auto inbox = store.upsert_folder(local.account, "INBOX", "/", "inbox");
+        mail::ServerMessage m;
+        m.uid = 1;
+        m.header_bytes = "From: Bob Builder <bob@example.test>\r\nTo: me@example.test, Bea <bea@example.test>\r\n\r\n";
+        store.add_messages(inbox, {m});
+    }
+    ui::MailService service(ui::ProfileLocation{local.home.dir(), std::nullopt});
+    auto* frame = new ui::ComposerFrame(service, local.account, ui::ComposeStart::new_message());
+    frame->Show();
+    REQUIRE(pump_until([&] { return frame->ready() && frame->addresses_loaded(); }));
+    auto* to = child<wxTextCtrl>(frame, "to");
+    to->SetFocus();
+    pump_for(std::chrono::milliseconds(200));
+    wxUIActionSimulator keyboard;
+    const auto offered = [&] {
+        std::vector<std::string> out;
+        for (const auto& o : frame->offered_completions()) out.push_back(o.utf8_string());
+        return out;
+    };
+
+    keyboard.Text("b");
+    REQUIRE(pump_until([&] { return !offered().empty(); }, std::chrono::seconds(5)));
+    screenshot_with_popups(frame, "composer-completion");
+    CHECK(offered() == std::vector<std::string>{"Bea <bea@example.test>", "Bob Builder <bob@example.test>"});
+    keyboard.Char(WXK_DOWN);
+    keyboard.Char(WXK_RETURN);
+    REQUIRE(pump_until([&] { return offered().empty(); }, std::chrono::seconds(5)));
+    CHECK(to->GetValue().utf8_string() == "Bob Builder <bob@example.test>, ");
+
+    keyboard.Text("bui");  // a word of the name: Bob is in the field already, so nothing is offered
+    pump_for(std::chrono::milliseconds(300));
+    CHECK(offered().empty());
+    for (int i = 0; i < 3; ++i) keyboard.Char(WXK_BACK);
+    keyboard.Text("bea@");  // the address of someone with a name
+    REQUIRE(pump_until([&] { return !offered().empty(); }, std::chrono::seconds(5)));
+    CHECK(offered() == std::vector<std::string>{"Bea <bea@example.test>"});  // the list shows the one being typed
+    keyboard.Char(WXK_TAB);
+    REQUIRE(pump_until([&] { return offered().empty(); }, std::chrono::seconds(5)));
+    CHECK(to->GetValue().utf8_string() == "Bob Builder <bob@example.test>, Bea <bea@example.test>, ");
+    screenshot(frame, "composer-completion-taken");
+    close_and_wait(frame);
 }

@@ -18,12 +18,13 @@
 #include <wx/settings.h>
 #include <wx/sizer.h>
 #include <wx/stattext.h>
-#include <wx/textcompleter.h>
+#include <wx/popupwin.h>
 #include <wx/textctrl.h>
 
 #include <chrono>
 #include <optional>
 #include <random>
+#include <set>
 
 namespace tern::ui {
 namespace {
@@ -31,17 +32,115 @@ namespace {
 std::string utf8(const wxString& text) { return std::string(text.utf8_str()); }
 wxString wx(const std::string& text) { return wxString::FromUTF8(text); }
 
-// Offers the addresses that complete the one being typed (the text after the last comma).
-class AddressCompleter : public wxTextCompleterSimple {
+}  // namespace
+
+// The addresses that complete the one being typed (the text after the last comma), in a list
+// under the field: Down/Up choose, Enter or Tab take, Escape or leaving the field close it. Not
+// GTK's entry completion (wxTextCompleter): that one only offers entries that start with the
+// whole text, so "bui" would never find "Bob Builder <bob@...>", nor "bob@" a named address.
+class AddressPopup : public wxPopupWindow {
 public:
-    explicit AddressCompleter(const ComposerFrame& frame) : frame_(frame) {}
-    void GetCompletions(const wxString& prefix, wxArrayString& out) override {
-        for (const auto& c : frame_.completions(prefix)) out.push_back(c);
+    AddressPopup(wxTextCtrl* field, const ComposerFrame& frame)
+        : wxPopupWindow(field, wxBORDER_SIMPLE), field_(field), frame_(frame) {
+        list_ = new wxListBox(this, wxID_ANY);
+        auto* sizer = new wxBoxSizer(wxVERTICAL);
+        sizer->Add(list_, 1, wxEXPAND);
+        SetSizer(sizer);
+        field_->Bind(wxEVT_TEXT, [this](wxCommandEvent& event) {
+            event.Skip();
+            if (!taking_) update();
+        });
+        field_->Bind(wxEVT_KEY_DOWN, &AddressPopup::on_key, this);
+        field_->Bind(wxEVT_KILL_FOCUS, [this](wxFocusEvent& event) {
+            event.Skip();
+            CallAfter([this] {
+                const auto* focus = wxWindow::FindFocus();
+                if (focus != list_ && focus != field_) Hide();
+            });
+        });
+        list_->Bind(wxEVT_LISTBOX_DCLICK, [this](wxCommandEvent&) { take(); });
+        list_->Bind(wxEVT_LEFT_UP, [this](wxMouseEvent& event) {
+            event.Skip();
+            CallAfter([this] { take(); });
+        });
+    }
+
+    std::vector<wxString> offers() const {
+        std::vector<wxString> out;
+        if (IsShown())
+            for (unsigned i = 0; i < list_->GetCount(); ++i) out.push_back(list_->GetString(i));
+        return out;
     }
 
 private:
+    void update() {
+        offers_ = frame_.completions(field_->GetValue());
+        if (offers_.empty() || !field_->HasFocus() || !field_->IsEditable()) {
+            Hide();
+            return;
+        }
+        list_->Clear();
+        for (const auto& offer : offers_) {
+            const auto cut = offer.find_last_of(",;");
+            list_->Append(cut == wxString::npos ? offer : offer.Mid(cut + 1).Strip(wxString::leading));
+        }
+        list_->SetSelection(0);
+        const int row = list_->GetCharHeight() + 8;
+        const wxSize size(field_->GetSize().GetWidth(), row * static_cast<int>(offers_.size()) + 6);
+        SetSize(size);
+        Layout();
+        Position(field_->GetScreenPosition(), wxSize(0, field_->GetSize().GetHeight()));
+        Show();
+    }
+
+    void take() {
+        const int chosen = list_->GetSelection();
+        if (!IsShown() || chosen == wxNOT_FOUND || chosen >= static_cast<int>(offers_.size())) return;
+        Hide();
+        // Focus first: GTK selects an entry's whole text when it gets focus, and the next key
+        // would replace it. After a click the focus comes back later, hence the second move.
+        if (!field_->HasFocus()) field_->SetFocus();
+        taking_ = true;
+        field_->ChangeValue(offers_[static_cast<std::size_t>(chosen)] + ", ");
+        field_->SetInsertionPointEnd();
+        taking_ = false;
+        CallAfter([this] { field_->SetInsertionPointEnd(); });
+    }
+
+    void on_key(wxKeyEvent& event) {
+        if (!IsShown()) {
+            event.Skip();
+            return;
+        }
+        const int count = static_cast<int>(list_->GetCount());
+        switch (event.GetKeyCode()) {
+        case WXK_DOWN:
+            list_->SetSelection(std::min(list_->GetSelection() + 1, count - 1));
+            break;
+        case WXK_UP:
+            list_->SetSelection(std::max(list_->GetSelection() - 1, 0));
+            break;
+        case WXK_RETURN:
+        case WXK_NUMPAD_ENTER:
+        case WXK_TAB:
+            take();
+            break;
+        case WXK_ESCAPE:
+            Hide();
+            break;
+        default:
+            event.Skip();
+        }
+    }
+
+    wxTextCtrl* field_;
     const ComposerFrame& frame_;
+    wxListBox* list_ = nullptr;
+    std::vector<wxString> offers_;
+    bool taking_ = false;
 };
+
+namespace {
 
 class AttachmentDrop : public wxFileDropTarget {
 public:
@@ -124,7 +223,7 @@ ComposerFrame::~ComposerFrame() { autosave_.Stop(); }
 
 wxTextCtrl* ComposerFrame::address_field(wxWindow* parent, const wxString& name) {
     auto* field = new wxTextCtrl(parent, wxID_ANY, "", wxDefaultPosition, wxDefaultSize, 0, wxDefaultValidator, name);
-    field->AutoComplete(new AddressCompleter(*this));
+    popups_.push_back(new AddressPopup(field, *this));
     return field;
 }
 
@@ -319,9 +418,18 @@ std::vector<wxString> ComposerFrame::completions(const wxString& text) const {
     const auto cut = text.find_last_of(",;");
     const wxString head = cut == wxString::npos ? wxString() : text.Left(cut + 1) + " ";
     const wxString typed = cut == wxString::npos ? text : text.Mid(cut + 1);
-    for (const auto& known : book_->complete(utf8(typed.Strip(wxString::both)), 8))
-        out.push_back(head + wx(mail::format_known_address(known)));
+    std::set<std::string> already;  // the addresses written before this one are not offered again
+    for (const auto& written : mail::split_addresses(utf8(head))) already.insert(mail::address_key(written));
+    for (const auto& known : book_->complete(utf8(typed.Strip(wxString::both)), 8 + already.size()))
+        if (!already.count(mail::address_key(known.address)) && out.size() < 8)
+            out.push_back(head + wx(mail::format_known_address(known)));
     return out;
+}
+
+std::vector<wxString> ComposerFrame::offered_completions() const {
+    for (const auto* popup : popups_)
+        if (popup->IsShown()) return popup->offers();
+    return {};
 }
 
 mail::ComposeFields ComposerFrame::fields() const {

@@ -27,6 +27,8 @@ class wxTextCtrl;
 
 namespace tern::ui {
 
+class AddressPopup;
+
 // What the composer starts from.
 struct ComposeStart {
     enum class Kind { New, Reply, ReplyAll, Forward, Mailto, Draft };
@@ -60,6 +62,8 @@ public:
     // What completion offers for the text of an address field (the whole text, as the field shows it).
     std::vector<wxString> completions(const wxString& text) const;
     bool addresses_loaded() const { return static_cast<bool>(book_); }
+    // What the list under the address field being typed in offers now (empty when it is closed).
+    std::vector<wxString> offered_completions() const;
 
     static constexpr int autosave_seconds = 5;
 
@@ -102,6 +106,7 @@ private:
     std::vector<std::function<void()>> after_save_;
     mail::ComposeFields base_;  // what the controls do not show: the thread headers, the files
     std::shared_ptr<const mail::AddressBook> book_;
+    std::vector<AddressPopup*> popups_;  // one under each address field, owned by it
 
     wxTextCtrl* to_ = nullptr;
     wxTextCtrl* cc_ = nullptr;
