@@ -245,6 +245,7 @@ TEST_CASE("composer: a message with a file goes to bob, who finds it in his INBO
 
     const Cli bob_cli{bob_home.dir(), env.at("TERN_PROVIDERS")};
     bob_cli.add_account(bob, env.at("PASSWORD_USER2_PASSWORD"));
+    bob_cli.run("account set " + shell_quote(bob) + " --body-policy on-demand");  // headers only, as a big mailbox would
     std::int64_t uid = 0;
     REQUIRE(pump_until(
         [&] {
@@ -254,6 +255,48 @@ TEST_CASE("composer: a message with a file goes to bob, who finds it in his INBO
             return uid != 0;
         },
         std::chrono::seconds(60)));
+
+    // Bob answers from his list, before opening the message: its text comes from the server first.
+    std::int64_t received = 0;
+    bool body_was_stored = true;
+    {
+        auto profile = Profile::open(bob_home.dir());
+        auto st = profile.db().prepare("SELECT id, body_state = 'downloaded' FROM messages WHERE subject = ?");
+        st.bind(1, token);
+        REQUIRE(st.step());
+        received = st.column_int(0);
+        body_was_stored = st.column_int(1) != 0;
+    }
+    CHECK_FALSE(body_was_stored);  // bodies on demand: the composer must fetch it
+    const auto bob_account = Profile::open(bob_home.dir()).db().query_int("SELECT id FROM accounts");
+    ui::MailService bob_service(ui::ProfileLocation{bob_home.dir(), env.at("TERN_PROVIDERS")});
+    auto* reply = new ui::ComposerFrame(bob_service, bob_account, ui::ComposeStart::reply(received));
+    reply->Show();
+    REQUIRE(pump_until([&] { return reply->ready(); }, std::chrono::seconds(60)));
+    screenshot(reply, "composer-reply-downloaded");
+    CHECK(value(reply, "to") == alice);
+    CHECK(value(reply, "subject") == "Re: " + token);
+    CHECK(value(reply, "body").find("wrote:\n> Hello Bob,\n> the figures are attached.\n") != std::string::npos);
+    close_and_wait(reply);
+    auto* forward = new ui::ComposerFrame(bob_service, bob_account, ui::ComposeStart::forward(received));
+    forward->Show();
+    REQUIRE(pump_until([&] { return forward->ready(); }, std::chrono::seconds(60)));
+    screenshot(forward, "composer-forward-with-file");
+    CHECK(value(forward, "subject") == "Fwd: " + token);
+    REQUIRE(forward->attachments().size() == 1);
+    CHECK(forward->attachments()[0].filename() == "figures.csv");
+    CHECK(std::filesystem::file_size(forward->attachments()[0]) == std::filesystem::file_size(file));
+    CHECK(child<wxListBox>(forward, "attachments")->GetString(0) == "figures.csv  (" + _("from the forwarded message") + ")");
+    // Sent on to alice, the copy of the file goes with the message.
+    type_into(forward, "to", alice);
+    const auto copy_dir = forward->attachments()[0].parent_path();
+    click(forward, "send");
+    REQUIRE(pump_until([&] { return forward->state() == ui::SendState::Sent || forward->state() == ui::SendState::Failed; },
+                       std::chrono::seconds(90)));
+    CHECK(forward->state() == ui::SendState::Sent);
+    CHECK_FALSE(std::filesystem::exists(copy_dir));
+    close_and_wait(forward);
+
     const auto shown = nlohmann::json::parse(bob_cli.run("--json show " + shell_quote(bob) + " " + std::to_string(uid)));
     INFO(shown.dump(2));
     CHECK(shown.dump().find("the figures are attached") != std::string::npos);

@@ -2,6 +2,7 @@
 
 #include "tern/accounts/account_mail.hpp"
 #include "tern/mail/drafts.hpp"
+#include "tern/mail/imap_sync.hpp"
 #include "tern/mail/mailto.hpp"
 #include "tern/mail/message_store.hpp"
 #include "tern/mail/outbox.hpp"
@@ -186,6 +187,11 @@ std::filesystem::path forward_files_dir(const std::filesystem::path& profile_dir
            (std::to_string(std::time(nullptr)) + "-" + std::to_string(random() % 1000000));
 }
 
+// Where the files of a forwarded message are copied (forward_files_dir).
+bool is_forwarded_file(const std::filesystem::path& profile_dir, const std::filesystem::path& file) {
+    return file.parent_path().parent_path() == profile_dir / "draft-files";
+}
+
 struct SendOutcome {
     std::optional<mail::OutboxEntry> entry;  // nullopt: sent, it left the outbox
     std::optional<Error> stopped;            // why the round stopped before this message went
@@ -199,6 +205,7 @@ struct ComposerFrame::Start {
     std::int64_t draft_id = 0;
     mail::ComposeFields fields;
     std::optional<mail::ParsedMessage> original;  // a reply's: quoted on the UI thread in its words
+    bool needs_body = false;  // the original's body is on the server only: download it first
 };
 
 ComposerFrame::ComposerFrame(MailService& service, std::int64_t account_id, ComposeStart start, wxWindow* parent)
@@ -321,9 +328,10 @@ void ComposerFrame::load() {
     const auto account = account_id_;
     const auto start = start_;
     const auto intro = utf8(_("-------- Forwarded message --------"));
+    const bool body_tried = body_tried_;
     service_.store().run<Start>(
         this,
-        [account, start, intro](const JobContext& job) {
+        [account, start, intro, body_tried](const JobContext& job) {
             auto& profile = job.profile();
             const auto found = find_account(profile, account);
             Start s;
@@ -332,6 +340,11 @@ void ComposerFrame::load() {
             auto& db = profile.profile.db();
             using Kind = ComposeStart::Kind;
             if (start.kind == Kind::Reply || start.kind == Kind::ReplyAll || start.kind == Kind::Forward) {
+                const auto detail = mail::MessageStore(db).message_by_id(start.id);
+                if (detail && !detail->summary.body_downloaded && detail->summary.uid > 0 && !body_tried) {
+                    s.needs_body = true;
+                    return s;
+                }
                 auto [original, raw] = load_original(db, start.id);
                 if (start.kind != Kind::Forward) {
                     s.original = std::move(original);
@@ -359,7 +372,43 @@ void ComposerFrame::load() {
         });
 }
 
+// A message listed but not opened yet (bodies on demand): its text and files come from the server
+// first, on the account's worker, then the start is read again (without the text if that failed).
+void ComposerFrame::fetch_original_body() {
+    body_tried_ = true;
+    state_text_->SetLabel(_("Downloading the message..."));
+    const auto account = account_id_;
+    const auto message = start_.id;
+    service_.account(account_id_).run<bool>(
+        this,
+        [account, message](const JobContext& job) {
+            auto& profile = job.profile();
+            mail::MessageStore store(profile.profile.db());
+            const auto detail = store.message_by_id(message);
+            if (!detail || detail->summary.body_downloaded || detail->summary.uid == 0) return true;
+            std::string path;
+            for (const auto& folder : store.folders(account))
+                if (folder.id == detail->summary.folder_id) path = folder.path;
+            auto access = profile.access(find_account(profile, account), accounts::FallbackPrompts{});
+            if (path.empty() || !access->has_server(mail::MailProtocol::Imap))
+                throw Error(ErrorCategory::NotFound, "The message's text is not stored and there is no IMAP folder to fetch it from.");
+            access->run(mail::MailProtocol::Imap, [&](const mail::ConnectionOptions& options) {
+                mail::ImapSync(store, account, options).fetch_body(path, detail->summary.uid);
+            }, job.cancel());
+            return true;
+        },
+        [this](bool) { load(); },
+        [this](const Error& error) {
+            load();
+            show_error(_("The message's text could not be downloaded, so it is not quoted."), error);
+        });
+}
+
 void ComposerFrame::show_start(Start start) {
+    if (start.needs_body) {
+        fetch_original_body();
+        return;
+    }
     from_ = start.from;
     self_ = start.self;
     draft_id_ = start.draft_id;
@@ -468,7 +517,10 @@ void ComposerFrame::add_attachments(const std::vector<std::filesystem::path>& fi
 void ComposerFrame::refresh_attachments() {
     files_->Clear();
     for (const auto& file : base_.attachments)
-        files_->Append(wx(file.filename().u8string()) + "  (" + wx(file.parent_path().u8string()) + ")");
+        files_->Append(wx(file.filename().u8string()) + "  (" +
+                       (is_forwarded_file(service_.location().dir, file) ? _("from the forwarded message")
+                                                                         : wx(file.parent_path().u8string())) +
+                       ")");
     remove_file_->Disable();
 }
 
@@ -543,7 +595,15 @@ void ComposerFrame::on_send(wxCommandEvent&) {
         service_.store().run<mail::QueuedMessage>(
             this,
             [account, from, f, draft](const JobContext& job) {
-                return mail::queue_message(job.profile().profile.db(), account, from, f, draft);
+                auto& profile = job.profile().profile;
+                const auto queued_message = mail::queue_message(profile.db(), account, from, f, draft);
+                // The forwarded message's files were copies for this message: it holds them now.
+                for (const auto& file : f.attachments)
+                    if (is_forwarded_file(profile.dir(), file)) {
+                        std::error_code ignored;
+                        std::filesystem::remove_all(file.parent_path(), ignored);
+                    }
+                return queued_message;
             },
             [this](mail::QueuedMessage queued_message) {
                 draft_id_ = 0;

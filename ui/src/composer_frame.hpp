@@ -73,6 +73,7 @@ private:
     wxTextCtrl* address_field(wxWindow* parent, const wxString& name);
     void load();
     void show_start(Start start);
+    void fetch_original_body();
     void load_addresses();
     mail::ComposeFields fields() const;
     void show_fields(const mail::ComposeFields& f);
@@ -97,6 +98,7 @@ private:
     SendState state_ = SendState::Editing;
     bool loaded_ = false;
     bool closing_ = false;
+    bool body_tried_ = false;  // the original's body was asked from the server once
     std::string from_;  // "Name <address>" of the account
     std::vector<std::string> self_;
     std::int64_t draft_id_ = 0;
