@@ -1,11 +1,8 @@
 #include "composer_frame.hpp"
 
-#include "tern/accounts/account_mail.hpp"
-#include "tern/mail/drafts.hpp"
-#include "tern/mail/imap_sync.hpp"
+#include "composer_address_popup.hpp"
+
 #include "tern/mail/mailto.hpp"
-#include "tern/mail/message_store.hpp"
-#include "tern/mail/outbox.hpp"
 #include "tern/mail/reply_builder.hpp"
 
 #include <spdlog/spdlog.h>
@@ -19,12 +16,10 @@
 #include <wx/settings.h>
 #include <wx/sizer.h>
 #include <wx/stattext.h>
-#include <wx/popupwin.h>
 #include <wx/textctrl.h>
 
 #include <chrono>
 #include <optional>
-#include <random>
 #include <set>
 
 namespace tern::ui {
@@ -33,116 +28,7 @@ namespace {
 std::string utf8(const wxString& text) { return std::string(text.utf8_str()); }
 wxString wx(const std::string& text) { return wxString::FromUTF8(text); }
 
-}  // namespace
-
-// The addresses that complete the one being typed (the text after the last comma), in a list
-// under the field: Down/Up choose, Enter or Tab take, Escape or leaving the field close it. Not
-// GTK's entry completion (wxTextCompleter): that one only offers entries that start with the
-// whole text, so "bui" would never find "Bob Builder <bob@...>", nor "bob@" a named address.
-class AddressPopup : public wxPopupWindow {
-public:
-    AddressPopup(wxTextCtrl* field, const ComposerFrame& frame)
-        : wxPopupWindow(field, wxBORDER_SIMPLE), field_(field), frame_(frame) {
-        list_ = new wxListBox(this, wxID_ANY);
-        auto* sizer = new wxBoxSizer(wxVERTICAL);
-        sizer->Add(list_, 1, wxEXPAND);
-        SetSizer(sizer);
-        field_->Bind(wxEVT_TEXT, [this](wxCommandEvent& event) {
-            event.Skip();
-            if (!taking_) update();
-        });
-        field_->Bind(wxEVT_KEY_DOWN, &AddressPopup::on_key, this);
-        field_->Bind(wxEVT_KILL_FOCUS, [this](wxFocusEvent& event) {
-            event.Skip();
-            CallAfter([this] {
-                const auto* focus = wxWindow::FindFocus();
-                if (focus != list_ && focus != field_) Hide();
-            });
-        });
-        list_->Bind(wxEVT_LISTBOX_DCLICK, [this](wxCommandEvent&) { take(); });
-        list_->Bind(wxEVT_LEFT_UP, [this](wxMouseEvent& event) {
-            event.Skip();
-            CallAfter([this] { take(); });
-        });
-    }
-
-    std::vector<wxString> offers() const {
-        std::vector<wxString> out;
-        if (IsShown())
-            for (unsigned i = 0; i < list_->GetCount(); ++i) out.push_back(list_->GetString(i));
-        return out;
-    }
-
-private:
-    void update() {
-        offers_ = frame_.completions(field_->GetValue());
-        if (offers_.empty() || !field_->HasFocus() || !field_->IsEditable()) {
-            Hide();
-            return;
-        }
-        list_->Clear();
-        for (const auto& offer : offers_) {
-            const auto cut = offer.find_last_of(",;");
-            list_->Append(cut == wxString::npos ? offer : offer.Mid(cut + 1).Strip(wxString::leading));
-        }
-        list_->SetSelection(0);
-        const int row = list_->GetCharHeight() + 8;
-        const wxSize size(field_->GetSize().GetWidth(), row * static_cast<int>(offers_.size()) + 6);
-        SetSize(size);
-        Layout();
-        Position(field_->GetScreenPosition(), wxSize(0, field_->GetSize().GetHeight()));
-        Show();
-    }
-
-    void take() {
-        const int chosen = list_->GetSelection();
-        if (!IsShown() || chosen == wxNOT_FOUND || chosen >= static_cast<int>(offers_.size())) return;
-        Hide();
-        // Focus first: GTK selects an entry's whole text when it gets focus, and the next key
-        // would replace it. After a click the focus comes back later, hence the second move.
-        if (!field_->HasFocus()) field_->SetFocus();
-        taking_ = true;
-        field_->ChangeValue(offers_[static_cast<std::size_t>(chosen)] + ", ");
-        field_->SetInsertionPointEnd();
-        taking_ = false;
-        CallAfter([this] { field_->SetInsertionPointEnd(); });
-    }
-
-    void on_key(wxKeyEvent& event) {
-        if (!IsShown()) {
-            event.Skip();
-            return;
-        }
-        const int count = static_cast<int>(list_->GetCount());
-        switch (event.GetKeyCode()) {
-        case WXK_DOWN:
-            list_->SetSelection(std::min(list_->GetSelection() + 1, count - 1));
-            break;
-        case WXK_UP:
-            list_->SetSelection(std::max(list_->GetSelection() - 1, 0));
-            break;
-        case WXK_RETURN:
-        case WXK_NUMPAD_ENTER:
-        case WXK_TAB:
-            take();
-            break;
-        case WXK_ESCAPE:
-            Hide();
-            break;
-        default:
-            event.Skip();
-        }
-    }
-
-    wxTextCtrl* field_;
-    const ComposerFrame& frame_;
-    wxListBox* list_ = nullptr;
-    std::vector<wxString> offers_;
-    bool taking_ = false;
-};
-
-namespace {
-
+// Files dropped on the window (from a file manager) become attachments.
 class AttachmentDrop : public wxFileDropTarget {
 public:
     explicit AttachmentDrop(ComposerFrame& frame) : frame_(frame) {}
@@ -157,56 +43,7 @@ private:
     ComposerFrame& frame_;
 };
 
-accounts::Account find_account(accounts::MailProfile& profile, std::int64_t id) {
-    for (auto& account : profile.accounts())
-        if (account.id == id) return account;
-    throw Error(ErrorCategory::NotFound, "This account is no longer in the profile.");
-}
-
-// The original of a reply or forward: the whole message when its body is stored, else what the
-// envelope says (the quote is then empty).
-std::pair<mail::ParsedMessage, std::optional<std::string>> load_original(Database& db, std::int64_t id) {
-    mail::MessageStore store(db);
-    auto raw = store.raw_message_by_id(id);
-    if (raw) return {mail::parse_message(*raw), std::move(raw)};
-    const auto detail = store.message_by_id(id);
-    if (!detail) throw Error(ErrorCategory::NotFound, "The message is no longer in the store.");
-    auto parsed = mail::parse_message("To: " + detail->to + "\r\nCc: " + detail->cc + "\r\n\r\n");
-    parsed.subject = detail->summary.subject;
-    parsed.from = {{detail->summary.from_name, detail->summary.from_addr}};
-    parsed.message_id = detail->message_id;
-    parsed.in_reply_to = detail->in_reply_to;
-    parsed.date = detail->summary.date;
-    parsed.text_body = detail->text_body;
-    return {std::move(parsed), std::nullopt};
-}
-
-std::filesystem::path forward_files_dir(const std::filesystem::path& profile_dir) {
-    std::random_device random;
-    return profile_dir / "draft-files" /
-           (std::to_string(std::time(nullptr)) + "-" + std::to_string(random() % 1000000));
-}
-
-// Where the files of a forwarded message are copied (forward_files_dir).
-bool is_forwarded_file(const std::filesystem::path& profile_dir, const std::filesystem::path& file) {
-    return file.parent_path().parent_path() == profile_dir / "draft-files";
-}
-
-struct SendOutcome {
-    std::optional<mail::OutboxEntry> entry;  // nullopt: sent, it left the outbox
-    std::optional<Error> stopped;            // why the round stopped before this message went
-};
-
 }  // namespace
-
-struct ComposerFrame::Start {
-    std::string from;
-    std::vector<std::string> self;
-    std::int64_t draft_id = 0;
-    mail::ComposeFields fields;
-    std::optional<mail::ParsedMessage> original;  // a reply's: quoted on the UI thread in its words
-    bool needs_body = false;  // the original's body is on the server only: download it first
-};
 
 ComposerFrame::ComposerFrame(MailService& service, std::int64_t account_id, ComposeStart start, wxWindow* parent)
     : wxFrame(parent, wxID_ANY, _("New message"), wxDefaultPosition, wxSize(760, 620)),
@@ -230,7 +67,7 @@ ComposerFrame::~ComposerFrame() { autosave_.Stop(); }
 
 wxTextCtrl* ComposerFrame::address_field(wxWindow* parent, const wxString& name) {
     auto* field = new wxTextCtrl(parent, wxID_ANY, "", wxDefaultPosition, wxDefaultSize, 0, wxDefaultValidator, name);
-    popups_.push_back(new AddressPopup(field, *this));
+    popups_.push_back(new AddressPopup(field, [this](const wxString& text) { return completions(text); }));
     return field;
 }
 
@@ -329,43 +166,12 @@ void ComposerFrame::load() {
     const auto start = start_;
     const auto intro = utf8(_("-------- Forwarded message --------"));
     const bool body_tried = body_tried_;
-    service_.store().run<Start>(
+    service_.store().run<composer::StartData>(
         this,
         [account, start, intro, body_tried](const JobContext& job) {
-            auto& profile = job.profile();
-            const auto found = find_account(profile, account);
-            Start s;
-            s.from = mail::format_known_address({found.display_name, found.email, 0, 0});
-            s.self = {found.email};
-            auto& db = profile.profile.db();
-            using Kind = ComposeStart::Kind;
-            if (start.kind == Kind::Reply || start.kind == Kind::ReplyAll || start.kind == Kind::Forward) {
-                const auto detail = mail::MessageStore(db).message_by_id(start.id);
-                if (detail && !detail->summary.body_downloaded && detail->summary.uid > 0 && !body_tried) {
-                    s.needs_body = true;
-                    return s;
-                }
-                auto [original, raw] = load_original(db, start.id);
-                if (start.kind != Kind::Forward) {
-                    s.original = std::move(original);
-                } else {
-                    std::vector<std::filesystem::path> files;
-                    if (raw) files = mail::save_attachments(*raw, forward_files_dir(profile.profile.dir()));
-                    s.fields = mail::build_forward(original, intro, std::move(files));
-                }
-            } else if (start.kind == Kind::Draft) {
-                mail::DraftStore drafts(db);
-                std::optional<mail::SavedDraft> draft;
-                if (start.id) draft = drafts.load(start.id);
-                else if (auto all = drafts.list(account); !all.empty()) draft = all.front();
-                if (draft && draft->account_id == account) {
-                    s.fields = draft->fields;
-                    s.draft_id = draft->id;
-                }
-            }
-            return s;
+            return composer::read_start(job.profile(), account, start, intro, body_tried);
         },
-        [this](Start s) { show_start(std::move(s)); },
+        [this](composer::StartData s) { show_start(std::move(s)); },
         [this](const Error& error) {
             state_text_->SetLabel(_("This message cannot be written"));
             show_error(_("Tern could not open what you asked to answer or resume."), error);
@@ -382,19 +188,7 @@ void ComposerFrame::fetch_original_body() {
     service_.account(account_id_).run<bool>(
         this,
         [account, message](const JobContext& job) {
-            auto& profile = job.profile();
-            mail::MessageStore store(profile.profile.db());
-            const auto detail = store.message_by_id(message);
-            if (!detail || detail->summary.body_downloaded || detail->summary.uid == 0) return true;
-            std::string path;
-            for (const auto& folder : store.folders(account))
-                if (folder.id == detail->summary.folder_id) path = folder.path;
-            auto access = profile.access(find_account(profile, account), accounts::FallbackPrompts{});
-            if (path.empty() || !access->has_server(mail::MailProtocol::Imap))
-                throw Error(ErrorCategory::NotFound, "The message's text is not stored and there is no IMAP folder to fetch it from.");
-            access->run(mail::MailProtocol::Imap, [&](const mail::ConnectionOptions& options) {
-                mail::ImapSync(store, account, options).fetch_body(path, detail->summary.uid);
-            }, job.cancel());
+            composer::download_original(job.profile(), account, message, job.cancel());
             return true;
         },
         [this](bool) { load(); },
@@ -404,7 +198,7 @@ void ComposerFrame::fetch_original_body() {
         });
 }
 
-void ComposerFrame::show_start(Start start) {
+void ComposerFrame::show_start(composer::StartData start) {
     if (start.needs_body) {
         fetch_original_body();
         return;
@@ -450,7 +244,9 @@ void ComposerFrame::load_addresses() {
         this,
         [account](const JobContext& job) {
             auto& profile = job.profile();
-            const auto self = find_account(profile, account).email;
+            std::string self;
+            for (const auto& a : profile.accounts())
+                if (a.id == account) self = a.email;
             const auto started = std::chrono::steady_clock::now();
             auto book = std::make_shared<const mail::AddressBook>(mail::AddressBook::load(profile.profile.db(), account, {self}));
             spdlog::info("composer: {} known addresses read in {} ms", book->size(),
@@ -518,7 +314,7 @@ void ComposerFrame::refresh_attachments() {
     files_->Clear();
     for (const auto& file : base_.attachments)
         files_->Append(wx(file.filename().u8string()) + "  (" +
-                       (is_forwarded_file(service_.location().dir, file) ? _("from the forwarded message")
+                       (composer::is_forwarded_file(service_.location().dir, file) ? _("from the forwarded message")
                                                                          : wx(file.parent_path().u8string())) +
                        ")");
     remove_file_->Disable();
@@ -537,13 +333,8 @@ void ComposerFrame::save_draft(std::function<void()> then) {
     const auto id = draft_id_;
     service_.store().run<std::int64_t>(
         this,
-        [account, id, current](const JobContext& job) -> std::int64_t {
-            mail::DraftStore drafts(job.profile().profile.db());
-            if (current.empty()) {  // everything was deleted: so is the draft
-                drafts.remove(id);
-                return 0;
-            }
-            return drafts.save(account, id, current);
+        [account, id, current](const JobContext& job) {
+            return composer::write_draft(job.profile(), account, id, current);
         },
         [this, current](std::int64_t saved_id) {
             saving_ = false;
@@ -595,15 +386,7 @@ void ComposerFrame::on_send(wxCommandEvent&) {
         service_.store().run<mail::QueuedMessage>(
             this,
             [account, from, f, draft](const JobContext& job) {
-                auto& profile = job.profile().profile;
-                const auto queued_message = mail::queue_message(profile.db(), account, from, f, draft);
-                // The forwarded message's files were copies for this message: it holds them now.
-                for (const auto& file : f.attachments)
-                    if (is_forwarded_file(profile.dir(), file)) {
-                        std::error_code ignored;
-                        std::filesystem::remove_all(file.parent_path(), ignored);
-                    }
-                return queued_message;
+                return composer::queue(job.profile(), account, from, f, draft);
             },
             [this](mail::QueuedMessage queued_message) {
                 draft_id_ = 0;
@@ -629,23 +412,13 @@ void ComposerFrame::queued(std::int64_t outbox_id) {
 void ComposerFrame::send_now() {
     const auto account = account_id_;
     const auto id = outbox_id_;
-    service_.account(account_id_).run<SendOutcome>(
+    service_.account(account_id_).run<composer::SendOutcome>(
         this,
         [account, id](const JobContext& job) {
             job.progress({"sending", 0, 0});
-            auto& profile = job.profile();
-            auto access = profile.access(find_account(profile, account), accounts::FallbackPrompts{});
-            SendOutcome outcome;
-            try {
-                accounts::send_outbox(*access, profile.profile.db(), job.cancel());
-            } catch (const Error& error) {
-                if (error.category() == ErrorCategory::Cancelled) throw;
-                outcome.stopped = error;
-            }
-            outcome.entry = mail::Outbox(profile.profile.db()).entry(id);
-            return outcome;
+            return composer::send(job.profile(), account, id, job.cancel());
         },
-        [this](SendOutcome outcome) {
+        [this](composer::SendOutcome outcome) {
             const auto& entry = outcome.entry;
             if (!entry || entry->state == mail::OutboxState::Accepted) {
                 show_state(SendState::Sent, _("Sent"));

@@ -5,6 +5,7 @@
 // mail/compose.hpp, reply_builder.hpp, mailto.hpp, address_book.hpp and drafts.hpp.
 #pragma once
 
+#include "composer_jobs.hpp"
 #include "mail_service.hpp"
 
 #include "tern/mail/address_book.hpp"
@@ -29,22 +30,6 @@ namespace tern::ui {
 
 class AddressPopup;
 
-// What the composer starts from.
-struct ComposeStart {
-    enum class Kind { New, Reply, ReplyAll, Forward, Mailto, Draft };
-    Kind kind = Kind::New;
-    std::int64_t id = 0;  // Reply, ReplyAll, Forward: the stored message (messages.id); Draft: drafts.id, 0 = newest
-    std::string mailto;   // Mailto: the whole link, "mailto:..."
-
-    static ComposeStart new_message() { return {}; }
-    static ComposeStart reply(std::int64_t message_id) { return {Kind::Reply, message_id, {}}; }
-    static ComposeStart reply_all(std::int64_t message_id) { return {Kind::ReplyAll, message_id, {}}; }
-    static ComposeStart forward(std::int64_t message_id) { return {Kind::Forward, message_id, {}}; }
-    static ComposeStart from_mailto(std::string uri) { return {Kind::Mailto, 0, std::move(uri)}; }
-    // The account's saved draft `draft_id`, or its newest draft when 0 (a new message when none).
-    static ComposeStart draft(std::int64_t draft_id = 0) { return {Kind::Draft, draft_id, {}}; }
-};
-
 // Where the message is, as the window shows it.
 enum class SendState { Editing, Queued, Sending, Sent, Failed };
 
@@ -68,11 +53,10 @@ public:
     static constexpr int autosave_seconds = 5;
 
 private:
-    struct Start;
     void build();
     wxTextCtrl* address_field(wxWindow* parent, const wxString& name);
     void load();
-    void show_start(Start start);
+    void show_start(composer::StartData start);
     void fetch_original_body();
     void load_addresses();
     mail::ComposeFields fields() const;
