@@ -1,0 +1,348 @@
+// The devices pane against the real fake Microsoft identity platform and Dovecot of tests/env: a
+// relayed printer added through the pane's dialog is signed in by device code from the pane (the
+// code read from the pane, approved at the platform's admin side) until the list says Acquired,
+// then Delete token makes it Not acquired; a cancelled sign-in ends Not acquired with the core's
+// words; "Test this mailbox" on a device that signs in itself tries SMTP AUTH XOAUTH2 on Dovecot.
+#include "gui_harness.hpp"
+
+#include "../integration_cpp/env_file.hpp"
+#include "devices_frame.hpp"
+#include "devices_pane_add_dialog.hpp"
+#include "devices_pane.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <wx/button.h>
+#include <wx/dialog.h>
+#include <wx/hyperlink.h>
+#include <wx/listctrl.h>
+#include <wx/notebook.h>
+#include <wx/panel.h>
+#include <wx/radiobox.h>
+#include <wx/scrolwin.h>
+#include <wx/statbmp.h>
+#include <wx/stattext.h>
+#include <wx/dcscreen.h>
+#include <wx/graphics.h>
+#include <wx/textctrl.h>
+
+#include <dlfcn.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <initializer_list>
+#include <string>
+
+using namespace tern;
+using namespace tern::gui_test;
+
+namespace {
+
+constexpr int token_column = 4;
+const char* relayed_name = "2nd floor MFP";
+const char* self_name = "Lobby scanner";
+
+// save_screenshot after the first one in a process: GTK 3 keeps the root window's cairo surface,
+// and cairo answers every later read of it from the pixels it fetched the first time, so every
+// screenshot would show the first. Marking the surface dirty makes the next read fetch the screen.
+// (cairo is loaded by GTK; it is looked up at run time because the tests do not link it.)
+void mark_screen_dirty() {
+    wxScreenDC screen;
+    auto* context = screen.GetGraphicsContext();
+    if (!context) return;
+    using target_fn = void* (*)(void*);
+    using dirty_fn = void (*)(void*);
+    const auto target = reinterpret_cast<target_fn>(::dlsym(RTLD_DEFAULT, "cairo_get_target"));
+    const auto dirty = reinterpret_cast<dirty_fn>(::dlsym(RTLD_DEFAULT, "cairo_surface_mark_dirty"));
+    if (target && dirty && context->GetNativeContext()) dirty(target(context->GetNativeContext()));
+}
+
+void screenshot(wxWindow* window, const std::string& name) {
+    mark_screen_dirty();
+    save_screenshot(window, name);
+}
+
+template <typename T>
+T* find(wxWindow* parent, const char* name) {
+    auto* window = wxWindow::FindWindowByName(name, parent);
+    INFO("no window named " << name);
+    REQUIRE(window != nullptr);
+    auto* typed = dynamic_cast<T*>(window);
+    REQUIRE(typed != nullptr);
+    return typed;
+}
+
+std::string text(const wxString& s) { return s.ToStdString(wxConvUTF8); }
+
+// What a click on the button does (its handler runs now, as for a person's click).
+void click(wxWindow* button) {
+    wxCommandEvent event(wxEVT_BUTTON, button->GetId());
+    event.SetEventObject(button);
+    button->GetEventHandler()->ProcessEvent(event);
+}
+
+std::string quoted(const std::string& arg) {
+    std::string out = "'";
+    for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+// tern-cli on the test's profile; returns its stdout, fails the test on a non-zero exit.
+std::string cli(tern::test::TestEnvironment& env, const std::string& home, std::initializer_list<std::string> args) {
+    std::string command = quoted(TERN_CLI_PATH) + " --home " + quoted(home) + " --providers " +
+                          quoted(env.get("TERN_PROVIDERS"));
+    for (const auto& arg : args) command += " " + quoted(arg);
+    std::string out;
+    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    char buffer[4096];
+    while (const auto n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+    const int status = ::pclose(pipe);
+    INFO(command << "\n" << out);
+    REQUIRE(status == 0);
+    return out;
+}
+
+struct PaneFixture {
+    tern::test::TestEnvironment env;
+    TempProfile home;
+    std::string carol = env.get("OAUTH_USER1");
+    std::unique_ptr<ui::MailService> service;
+    ui::DevicesFrame* frame = nullptr;
+    ui::DevicesPane* pane = nullptr;
+    wxListCtrl* list = nullptr;
+
+    PaneFixture() {
+        ::setenv("TERN_CA_FILE", env.get("TERN_CA_FILE").c_str(), 1);  // the platform's and Dovecot's CA
+        env.admin("/admin/reset", "{}");
+        env.admin("/admin/device/settings", R"({"interval": 1})");
+        service = std::make_unique<ui::MailService>(
+            ui::ProfileLocation{home.dir(), std::filesystem::path(env.get("TERN_PROVIDERS"))});
+    }
+
+    ~PaneFixture() {
+        if (frame) frame->Destroy();
+        pump_for(std::chrono::milliseconds(50));
+        service.reset();
+        // Their secrets leave the private keyring the tests share.
+        for (const char* name : {relayed_name, self_name}) {
+            const std::string command = quoted(TERN_CLI_PATH) + " --home " + quoted(home.dir().string()) +
+                                        " device remove " + quoted(name) + " >/dev/null 2>&1";
+            if (std::system(command.c_str()) != 0) {
+                // Not every test adds both.
+            }
+        }
+    }
+
+    void open() {
+        frame = new ui::DevicesFrame(nullptr, *service);
+        frame->Show();
+        pane = frame->pane();
+        list = find<wxListCtrl>(pane, "devices-list");
+    }
+
+    long row_of(const std::string& name) const {
+        for (long row = 0; row < list->GetItemCount(); ++row)
+            if (text(list->GetItemText(row)) == name) return row;
+        return -1;
+    }
+    std::string token_of(const std::string& name) const {
+        const long row = row_of(name);
+        return row < 0 ? std::string() : text(list->GetItemText(row, token_column));
+    }
+    std::string status() const { return text(find<wxStaticText>(pane, "devices-status")->GetLabel()); }
+    void select(const std::string& name) {
+        const long row = row_of(name);
+        REQUIRE(row >= 0);
+        list->SetItemState(row, wxLIST_STATE_SELECTED | wxLIST_STATE_FOCUSED,
+                           wxLIST_STATE_SELECTED | wxLIST_STATE_FOCUSED);
+        pump_for(std::chrono::milliseconds(50));
+    }
+    bool shows_token(const std::string& name, const std::string& words) {
+        return pump_until([&] { return token_of(name) == words; }, std::chrono::seconds(40));
+    }
+};
+
+void fill_add_dialog(wxWindow* dialog, const std::string& name, const std::string& mailbox) {
+    find<wxTextCtrl>(dialog, "device-name")->SetValue(wxString::FromUTF8(name));
+    find<wxTextCtrl>(dialog, "device-model")->SetValue("Brother MFC-L8900CDW");
+    find<wxTextCtrl>(dialog, "device-mailbox")->SetValue(wxString::FromUTF8(mailbox));
+    find<wxTextCtrl>(dialog, "device-address")->SetValue("192.168.1.40");
+    find<wxRadioBox>(dialog, "device-kind")->SetSelection(1);
+}
+
+// Fills the Add device dialog when it opens (inside its modal loop) and presses its OK button,
+// which checks the fields and ends the dialog as a person's click does.
+void add_through_dialog(wxWindow* pane, const std::string& name, const std::string& mailbox) {
+    bool filled = false;
+    wxTheApp->CallAfter([name, mailbox, &filled] {
+        auto* dialog = dynamic_cast<wxDialog*>(wxWindow::FindWindowByName("add-device-dialog"));
+        if (!dialog || !dialog->IsModal()) return;  // the test fails below
+        fill_add_dialog(dialog, name, mailbox);
+        filled = true;
+        click(dialog->FindWindow(wxID_OK));
+    });
+    click(find<wxButton>(pane, "add-device"));
+    REQUIRE(filled);
+}
+
+// The dialog as a person sees it, shown on its own (not modal) for its screenshot.
+void screenshot_add_dialog(wxWindow* parent, const std::string& mailbox) {
+    auto* dialog = new ui::AddDeviceDialog(parent);
+    fill_add_dialog(dialog, relayed_name, mailbox);
+    dialog->Show();
+    pump_until([&] { return dialog->IsShownOnScreen(); });
+    screenshot(dialog, "devices-add-dialog");
+    dialog->Destroy();
+    pump_for(std::chrono::milliseconds(100));
+}
+
+}  // namespace
+
+TEST_CASE("devices pane: a relayed printer is signed in by device code, then its token deleted", "[devices]") {
+    PaneFixture f;
+    cli(f.env, f.home.dir().string(),
+        {"device", "add", self_name, "--mailbox", f.carol, "--kind", "self", "--address", "192.168.1.41"});
+    f.open();
+    REQUIRE(pump_until([&] { return f.row_of(self_name) >= 0; }));
+    CHECK(f.token_of(self_name) == "Not acquired");
+    CHECK(text(f.list->GetItemText(f.row_of(self_name), 2)) == "Signs in itself");
+
+    screenshot_add_dialog(f.frame, f.carol);
+    add_through_dialog(f.pane, relayed_name, f.carol);
+    REQUIRE(pump_until([&] { return f.row_of(relayed_name) >= 0; }));
+    const long row = f.row_of(relayed_name);
+    CHECK(text(f.list->GetItemText(row, 1)) == "Brother MFC-L8900CDW");
+    CHECK(text(f.list->GetItemText(row, 2)) == "Relayed by Tern");
+    CHECK(text(f.list->GetItemText(row, 3)) == f.carol);
+    CHECK(f.token_of(relayed_name) == "Not acquired");
+    CHECK(text(f.list->GetItemText(row, 7)) == "0 / 0 / 0");
+    CHECK_THAT(f.status(), Catch::Contains("Added 2nd floor MFP"));
+    // The new device is the one selected: Get token is for it.
+    REQUIRE(pump_until([&] { return f.list->GetItemState(f.row_of(relayed_name), wxLIST_STATE_SELECTED) != 0; }));
+    auto* get_token = find<wxButton>(f.pane, "get-token");
+    CHECK(get_token->IsEnabled());
+    CHECK_FALSE(find<wxButton>(f.pane, "test-mailbox")->IsEnabled());  // the relayed device's test is its sign-in
+    screenshot(f.frame, "devices-pane-list");
+
+    // Get token: the code, the link, its QR code and the countdown.
+    click(get_token);
+    auto* code = find<wxTextCtrl>(f.pane, "sign-in-code");
+    REQUIRE(pump_until([&] { return !code->GetValue().empty() && code->IsShownOnScreen(); }));
+    const std::string user_code = text(code->GetValue());
+    auto* link = find<wxHyperlinkCtrl>(f.pane, "sign-in-link");
+    CHECK_THAT(text(link->GetURL()), Catch::StartsWith(f.env.get("IDP_URL")));
+    const wxBitmap qr = find<wxStaticBitmap>(f.pane, "sign-in-qr")->GetBitmap();
+    REQUIRE(qr.IsOk());
+    CHECK(qr.GetWidth() >= 100);
+    CHECK(qr.GetWidth() == qr.GetHeight());
+    auto* countdown = find<wxStaticText>(f.pane, "sign-in-countdown");
+    CHECK_THAT(text(countdown->GetLabel()), Catch::Contains("expires in"));
+    REQUIRE(f.shows_token(relayed_name, "Waiting for authorization"));
+    CHECK_FALSE(get_token->IsEnabled());  // one sign-in at a time
+    const std::string first_count = text(countdown->GetLabel());
+    REQUIRE(pump_until([&] { return text(countdown->GetLabel()) != first_count; }, std::chrono::seconds(5)));
+    screenshot(f.frame, "devices-sign-in-code");
+
+    // The admin signs in at the link with that code.
+    f.env.admin("/admin/device/approve", R"({"user_code": ")" + user_code + R"(", "user": ")" + f.carol + R"("})");
+    REQUIRE(f.shows_token(relayed_name, "Acquired"));
+    CHECK_FALSE(code->IsShownOnScreen());
+    CHECK_THAT(f.status(), Catch::Contains("2nd floor MFP is signed in"));
+    CHECK(text(f.list->GetItemText(f.row_of(relayed_name), 5)) != "Never");  // last refresh
+    CHECK_THAT(text(find<wxStaticText>(f.pane, "device-token-state")->GetLabel()), Catch::Contains("Acquired"));
+    CHECK(find<wxStaticText>(f.pane, "device-token-state")->GetForegroundColour() == wxColour(0x2E, 0x7D, 0x32));
+    screenshot(f.frame, "devices-acquired");
+
+    // The relay settings: listen address, fingerprint, the device's user; the password only on request.
+    auto* notebook = find<wxNotebook>(f.pane, "devices-notebook");
+    notebook->SetSelection(1);
+    auto* fingerprint = find<wxTextCtrl>(f.pane, "relay-fingerprint");
+    REQUIRE(pump_until([&] { return !fingerprint->GetValue().empty(); }));
+    CHECK(fingerprint->GetValue().Freq(':') == 31);  // 32 bytes of SHA-256
+    CHECK(text(find<wxTextCtrl>(f.pane, "relay-host")->GetValue()) == "127.0.0.1");
+    CHECK(text(find<wxTextCtrl>(f.pane, "relay-user")->GetValue()) == "relay-2nd-floor-mfp");
+    auto* password = find<wxTextCtrl>(f.pane, "relay-password");
+    CHECK(text(password->GetValue()) == "(hidden)");
+    screenshot(f.frame, "devices-relay");
+    click(find<wxButton>(f.pane, "relay-reveal"));
+    REQUIRE(pump_until([&] { return password->GetValue().length() == 24; }));
+    CHECK(password->GetValue().find_first_not_of(
+              "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == wxString::npos);
+    notebook->SetSelection(0);
+
+    // Delete token.
+    auto* delete_token = find<wxButton>(f.pane, "delete-token");
+    REQUIRE(delete_token->IsEnabled());
+    click(delete_token);
+    REQUIRE(f.shows_token(relayed_name, "Not acquired"));
+    CHECK_THAT(f.status(), Catch::Contains("token deleted"));
+    CHECK_FALSE(delete_token->IsEnabled());
+    screenshot(f.frame, "devices-token-deleted");
+
+    // A sign-in cancelled from the pane ends Not acquired, with the core's words.
+    click(get_token);
+    REQUIRE(pump_until([&] { return code->IsShownOnScreen() && text(code->GetValue()) != user_code; }));
+    REQUIRE(f.shows_token(relayed_name, "Waiting for authorization"));
+    click(find<wxButton>(f.pane, "sign-in-cancel"));
+    REQUIRE(pump_until([&] { return !f.pane->signing_in(); }));
+    REQUIRE(f.shows_token(relayed_name, "Not acquired"));
+    CHECK_THAT(f.status(), Catch::Contains("ancel"));
+    CHECK(f.status() != "failed");
+
+    // An organisation where nobody consented to the app: Invalid, with the reason and what to do.
+    click(get_token);
+    REQUIRE(pump_until([&] { return code->IsShownOnScreen() && text(code->GetValue()) != user_code; }));
+    f.env.admin("/admin/fail-next", R"({"error": "consent_required"})");
+    REQUIRE(pump_until([&] { return f.token_of(relayed_name).rfind("Invalid: ", 0) == 0; }, std::chrono::seconds(40)));
+    CHECK_THAT(text(f.list->GetItemText(f.row_of(relayed_name), 6)), Catch::Contains("AADSTS65001"));
+    CHECK_THAT(text(find<wxStaticText>(f.pane, "device-token-state")->GetLabel()), Catch::StartsWith("Token: Invalid. "));
+    CHECK(find<wxStaticText>(f.pane, "device-token-state")->GetForegroundColour() == wxColour(0xC6, 0x28, 0x28));
+    CHECK(find<wxPanel>(f.pane, "device-advice")->GetChildren().GetCount() > 0);  // the table's steps for 65001
+    CHECK(f.status() != "failed");
+    CHECK_FALSE(f.status().empty());
+    screenshot(f.frame, "devices-invalid");
+
+    // The reference pages.
+    notebook->SetSelection(2);
+    CHECK(wxWindow::FindWindowByName("check-smtp-auth", f.pane) != nullptr);
+    screenshot(f.frame, "devices-checklist");
+    notebook->SetSelection(3);
+    for (const char* code_name : {"code-360", "code-361", "code-370", "code-5.7.139"})
+        CHECK(wxWindow::FindWindowByName(code_name, f.pane) != nullptr);
+    screenshot(f.frame, "devices-troubleshooting");
+    // Further down: 370 and 5.7.139 (SMTP AUTH turned off for the tenant or the mailbox).
+    auto* table = find<wxScrolledWindow>(f.pane, "troubleshooting");
+    int unit_x = 0, unit_y = 0;
+    table->GetScrollPixelsPerUnit(&unit_x, &unit_y);
+    REQUIRE(unit_y > 0);
+    auto* code_370 = wxWindow::FindWindowByName("code-370", f.pane);
+    table->Scroll(0, (code_370->GetPosition().y + table->GetViewStart().y * unit_y - 12) / unit_y);
+    screenshot(f.frame, "devices-troubleshooting-5.7.139");
+}
+
+TEST_CASE("devices pane: Test this mailbox signs a self-signing device's mailbox in and tries SMTP AUTH",
+          "[devices]") {
+    PaneFixture f;
+    cli(f.env, f.home.dir().string(), {"device", "add", self_name, "--mailbox", f.carol, "--kind", "self"});
+    f.open();
+    REQUIRE(pump_until([&] { return f.row_of(self_name) >= 0; }));
+    f.select(self_name);
+    auto* test = find<wxButton>(f.pane, "test-mailbox");
+    REQUIRE(pump_until([&] { return test->IsEnabled(); }));
+    CHECK_FALSE(find<wxButton>(f.pane, "get-token")->IsEnabled());
+    click(test);
+    auto* code = find<wxTextCtrl>(f.pane, "sign-in-code");
+    REQUIRE(pump_until([&] { return !code->GetValue().empty() && code->IsShownOnScreen(); }));
+    screenshot(f.frame, "devices-test-code");
+    f.env.admin("/admin/device/approve",
+                R"({"user_code": ")" + text(code->GetValue()) + R"(", "user": ")" + f.carol + R"("})");
+    auto* result = find<wxStaticText>(f.pane, "device-test-result");
+    REQUIRE(pump_until([&] { return !result->GetLabel().empty(); }, std::chrono::seconds(60)));
+    INFO(text(result->GetLabel()) << " / " << f.status());
+    CHECK_THAT(text(result->GetLabel()), Catch::StartsWith("Test passed"));
+    CHECK_THAT(text(result->GetLabel()), Catch::Contains("127.0.0.1:" + f.env.get("SUBMISSION_PORT")));
+    CHECK_THAT(f.status(), Catch::Contains("the mailbox test passed"));
+    CHECK(f.token_of(self_name) == "Not acquired");  // the test keeps no token
+    screenshot(f.frame, "devices-test-passed");
+}
