@@ -428,10 +428,31 @@ TEST_CASE("composer: closing with unsent text keeps a draft that the next compos
     CHECK(value(again, "body") == "First thoughts: the coast.\nSecond: the hills.\n");
     CHECK(child<wxStaticText>(again, "state")->GetLabel() == _("Draft restored"));
 
+    // The program ends with two composers open: both are kept.
+    auto* other = new ui::ComposerFrame(service, local.account, ui::ComposeStart::new_message());
+    other->Show();
+    REQUIRE(pump_until([&] { return other->ready(); }));
+    type_into(other, "subject", "Written just before quitting");
+    type_into(again, "body", "First thoughts: the coast.\nSecond: the hills.\nThird: the lakes.\n");
+    CHECK(ui::ComposerFrame::open_count() == 2);
+    ui::ComposerFrame::close_all();
+    REQUIRE(pump_until([&] { return ui::ComposerFrame::open_count() == 0; }));
+    kept = drafts();
+    REQUIRE(kept.size() == 2);
+    if (kept[0].fields.subject != "Written just before quitting") std::swap(kept[0], kept[1]);  // same second or not
+    CHECK(kept[0].fields.subject == "Written just before quitting");
+    CHECK(kept[1].fields.body == "First thoughts: the coast.\nSecond: the hills.\nThird: the lakes.\n");
+
+    again = new ui::ComposerFrame(service, local.account, ui::ComposeStart::draft(kept[1].id));
+    again->Show();
+    REQUIRE(pump_until([&] { return again->ready(); }));
+    CHECK(value(again, "body") == "First thoughts: the coast.\nSecond: the hills.\nThird: the lakes.\n");
+    CHECK(again->draft_id() == kept[1].id);
+
     // Emptied by the person, the draft goes too.
     for (const char* name : {"to", "cc", "subject", "body"}) type_into(again, name, "");
     close_and_wait(again);
-    CHECK(drafts().empty());
+    CHECK(drafts().size() == 1);  // the other one stays
 }
 
 TEST_CASE("composer: typing in To offers known addresses by name or address, and the keyboard takes one", "[composer]") {

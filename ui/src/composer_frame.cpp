@@ -25,6 +25,11 @@
 namespace tern::ui {
 namespace {
 
+std::set<ComposerFrame*>& open_composers() {  // the UI thread's only
+    static std::set<ComposerFrame*> open;
+    return open;
+}
+
 std::string utf8(const wxString& text) { return std::string(text.utf8_str()); }
 wxString wx(const std::string& text) { return wxString::FromUTF8(text); }
 
@@ -50,6 +55,7 @@ ComposerFrame::ComposerFrame(MailService& service, std::int64_t account_id, Comp
       service_(service),
       account_id_(account_id),
       start_(std::move(start)) {
+    open_composers().insert(this);
     build();
     autosave_.SetOwner(this);
     Bind(wxEVT_TIMER, [this](wxTimerEvent&) { save_draft(); }, autosave_.GetId());
@@ -63,7 +69,17 @@ ComposerFrame::ComposerFrame(MailService& service, std::int64_t account_id, Comp
     load_addresses();
 }
 
-ComposerFrame::~ComposerFrame() { autosave_.Stop(); }
+ComposerFrame::~ComposerFrame() {
+    autosave_.Stop();
+    open_composers().erase(this);
+}
+
+void ComposerFrame::close_all() {
+    const auto open = open_composers();  // a copy: Close() may destroy at once
+    for (auto* composer : open) composer->Close();
+}
+
+std::size_t ComposerFrame::open_count() { return open_composers().size(); }
 
 wxTextCtrl* ComposerFrame::address_field(wxWindow* parent, const wxString& name) {
     auto* field = new wxTextCtrl(parent, wxID_ANY, "", wxDefaultPosition, wxDefaultSize, 0, wxDefaultValidator, name);

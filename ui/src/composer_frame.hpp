@@ -52,6 +52,11 @@ public:
 
     static constexpr int autosave_seconds = 5;
 
+    // At the program's end, before the MailService goes: closes every composer (each saves its
+    // draft, then destroys itself); pump events until open_count() is 0.
+    static void close_all();
+    static std::size_t open_count();
+
 private:
     void build();
     wxTextCtrl* address_field(wxWindow* parent, const wxString& name);
