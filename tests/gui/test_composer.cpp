@@ -518,7 +518,17 @@ TEST_CASE("composer: laid out right to left, the window mirrors", "[composer]") 
     set_right_to_left(frame);
     frame->Show();
     REQUIRE(pump_until([&] { return frame->ready(); }));
-    frame->add_attachments({local.home.dir() / "notes.txt"});
+    frame->add_attachments({local.home.dir() / "notes.txt", local.home.dir() / "old.txt"});
+    // Chosen in the list and removed with the button.
+    auto* list = child<wxListBox>(frame, "attachments");
+    list->SetSelection(1);
+    wxCommandEvent chosen(wxEVT_LISTBOX, list->GetId());
+    chosen.SetEventObject(list);
+    list->GetEventHandler()->ProcessEvent(chosen);
+    click(frame, "remove");
+    REQUIRE(pump_until([&] { return frame->attachments().size() == 1; }));
+    CHECK(frame->attachments()[0].filename() == "notes.txt");
+    CHECK(list->GetCount() == 1);
     frame->SendSizeEvent();
     pump_for(std::chrono::milliseconds(100));
     screenshot(frame, "composer-rtl");

@@ -89,6 +89,24 @@ wxTextCtrl* ComposerFrame::address_field(wxWindow* parent, const wxString& name)
 
 void ComposerFrame::build() {
     auto* panel = new wxPanel(this);
+    auto* sizer = new wxBoxSizer(wxVERTICAL);
+    sizer->Add(build_fields(panel), 0, wxEXPAND | wxALL, 12);
+    body_ = new wxTextCtrl(panel, wxID_ANY, "", wxDefaultPosition, wxDefaultSize, wxTE_MULTILINE | wxTE_RICH2,
+                           wxDefaultValidator, "body");
+    sizer->Add(body_, 1, wxEXPAND | wxLEFT | wxRIGHT, 12);
+    sizer->Add(build_attachments(panel), 0, wxEXPAND | wxALL, 12);
+    sizer->Add(build_bottom(panel), 0, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, 12);
+    panel->SetSizer(sizer);
+    panel->SetDropTarget(new AttachmentDrop(*this));
+    subject_->Bind(wxEVT_TEXT, [this](wxCommandEvent&) {
+        SetTitle(subject_->GetValue().empty() ? _("New message") : subject_->GetValue());
+    });
+    save_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { save_draft(); });
+    send_->Bind(wxEVT_BUTTON, &ComposerFrame::on_send, this);
+    set_editable(false);
+}
+
+wxSizer* ComposerFrame::build_fields(wxWindow* panel) {
     auto* grid = new wxFlexGridSizer(2, wxSize(8, 6));
     grid->AddGrowableCol(1);
     const auto row = [&](const wxString& label, wxTextCtrl* field) {
@@ -103,11 +121,13 @@ void ComposerFrame::build() {
     row(_("Cc:"), cc_);
     row(_("Bcc:"), bcc_);
     row(_("Subject:"), subject_);
-    body_ = new wxTextCtrl(panel, wxID_ANY, "", wxDefaultPosition, wxDefaultSize, wxTE_MULTILINE | wxTE_RICH2,
-                           wxDefaultValidator, "body");
+    return grid;
+}
 
+wxSizer* ComposerFrame::build_attachments(wxWindow* panel) {
     files_ = new wxListBox(panel, wxID_ANY, wxDefaultPosition, wxSize(-1, 64), 0, nullptr, wxLB_EXTENDED,
                            wxDefaultValidator, "attachments");
+    files_->SetDropTarget(new AttachmentDrop(*this));
     attach_ = new wxButton(panel, wxID_ANY, _("&Attach files..."), wxDefaultPosition, wxDefaultSize, 0,
                            wxDefaultValidator, "attach");
     remove_file_ = new wxButton(panel, wxID_ANY, _("&Remove"), wxDefaultPosition, wxDefaultSize, 0,
@@ -119,38 +139,10 @@ void ComposerFrame::build() {
     auto* files_row = new wxBoxSizer(wxHORIZONTAL);
     files_row->Add(files_, 1, wxEXPAND | wxRIGHT, 8);
     files_row->Add(file_buttons, 0);
-    auto* files_box = new wxBoxSizer(wxVERTICAL);
-    files_box->Add(new wxStaticText(panel, wxID_ANY, _("Attachments (drop files here):")), 0, wxBOTTOM, 4);
-    files_box->Add(files_row, 1, wxEXPAND);
+    auto* box = new wxBoxSizer(wxVERTICAL);
+    box->Add(new wxStaticText(panel, wxID_ANY, _("Attachments (drop files here):")), 0, wxBOTTOM, 4);
+    box->Add(files_row, 1, wxEXPAND);
 
-    state_text_ = new wxStaticText(panel, wxID_ANY, _("Loading..."), wxDefaultPosition, wxDefaultSize, 0, "state");
-    state_text_->SetFont(state_text_->GetFont().Bold());
-    detail_text_ = new wxStaticText(panel, wxID_ANY, "", wxDefaultPosition, wxDefaultSize, 0, "detail");
-    save_ = new wxButton(panel, wxID_ANY, _("Save &draft"), wxDefaultPosition, wxDefaultSize, 0, wxDefaultValidator, "save");
-    send_ = new wxButton(panel, wxID_ANY, _("&Send"), wxDefaultPosition, wxDefaultSize, 0, wxDefaultValidator, "send");
-    send_->Disable();
-    // The state, then the words that explain it (wrapped: a server's refusal can be long), then
-    // the buttons at the end of the line.
-    auto* bottom = new wxBoxSizer(wxVERTICAL);
-    auto* buttons = new wxBoxSizer(wxHORIZONTAL);
-    buttons->Add(state_text_, 1, wxALIGN_CENTER_VERTICAL | wxRIGHT, 8);
-    buttons->Add(save_, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, 8);
-    buttons->Add(send_, 0, wxALIGN_CENTER_VERTICAL);
-    bottom->Add(buttons, 0, wxEXPAND);
-    bottom->Add(detail_text_, 0, wxEXPAND | wxTOP, 4);
-
-    auto* sizer = new wxBoxSizer(wxVERTICAL);
-    sizer->Add(grid, 0, wxEXPAND | wxALL, 12);
-    sizer->Add(body_, 1, wxEXPAND | wxLEFT | wxRIGHT, 12);
-    sizer->Add(files_box, 0, wxEXPAND | wxALL, 12);
-    sizer->Add(bottom, 0, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, 12);
-    panel->SetSizer(sizer);
-
-    panel->SetDropTarget(new AttachmentDrop(*this));
-    files_->SetDropTarget(new AttachmentDrop(*this));
-    subject_->Bind(wxEVT_TEXT, [this](wxCommandEvent&) {
-        SetTitle(subject_->GetValue().empty() ? _("New message") : subject_->GetValue());
-    });
     files_->Bind(wxEVT_LISTBOX, [this](wxCommandEvent&) {
         wxArrayInt selected;
         remove_file_->Enable(state_ == SendState::Editing && files_->GetSelections(selected) > 0);
@@ -172,9 +164,25 @@ void ComposerFrame::build() {
         for (const int i : selected) base_.attachments.erase(base_.attachments.begin() + i);
         refresh_attachments();
     });
-    save_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { save_draft(); });
-    send_->Bind(wxEVT_BUTTON, &ComposerFrame::on_send, this);
-    set_editable(false);
+    return box;
+}
+
+// The state and the buttons on one line, then the words that explain the state (wrapped: a
+// server's refusal can be long).
+wxSizer* ComposerFrame::build_bottom(wxWindow* panel) {
+    state_text_ = new wxStaticText(panel, wxID_ANY, _("Loading..."), wxDefaultPosition, wxDefaultSize, 0, "state");
+    state_text_->SetFont(state_text_->GetFont().Bold());
+    detail_text_ = new wxStaticText(panel, wxID_ANY, "", wxDefaultPosition, wxDefaultSize, 0, "detail");
+    save_ = new wxButton(panel, wxID_ANY, _("Save &draft"), wxDefaultPosition, wxDefaultSize, 0, wxDefaultValidator, "save");
+    send_ = new wxButton(panel, wxID_ANY, _("&Send"), wxDefaultPosition, wxDefaultSize, 0, wxDefaultValidator, "send");
+    auto* buttons = new wxBoxSizer(wxHORIZONTAL);
+    buttons->Add(state_text_, 1, wxALIGN_CENTER_VERTICAL | wxRIGHT, 8);
+    buttons->Add(save_, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, 8);
+    buttons->Add(send_, 0, wxALIGN_CENTER_VERTICAL);
+    auto* bottom = new wxBoxSizer(wxVERTICAL);
+    bottom->Add(buttons, 0, wxEXPAND);
+    bottom->Add(detail_text_, 0, wxEXPAND | wxTOP, 4);
+    return bottom;
 }
 
 void ComposerFrame::load() {

@@ -23,6 +23,7 @@
 
 class wxButton;
 class wxListBox;
+class wxSizer;
 class wxStaticText;
 class wxTextCtrl;
 
@@ -59,6 +60,9 @@ public:
 
 private:
     void build();
+    wxSizer* build_fields(wxWindow* panel);
+    wxSizer* build_attachments(wxWindow* panel);
+    wxSizer* build_bottom(wxWindow* panel);
     wxTextCtrl* address_field(wxWindow* parent, const wxString& name);
     void load();
     void show_start(composer::StartData start);
