@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
     cli.add_option("--providers", providers, "Provider definitions file replacing the built-in one");
     cli.add_flag("--exit-when-ready", options.exit_when_ready,
                  "Open the profile, print one status line and quit (for tests)");
+    bool no_sync = false;
+    cli.add_flag("--no-sync", no_sync, "Do not get mail when the window opens (read what is stored)");
     // GTK's own options (--display, --sync, ...) are left for GTK.
     cli.allow_extras();
     try {
@@ -27,6 +29,7 @@ int main(int argc, char** argv) {
         const int code = cli.exit(e);
         return code == 0 ? 0 : 2;
     }
+    options.sync_at_start = !no_sync;
     if (!home.empty()) options.home = home;
     if (!providers.empty()) options.providers = providers;
     return tern::ui::run_desktop_app(argv, options);

@@ -1,5 +1,6 @@
 #include "gui_harness.hpp"
 
+#include <gtk/gtk.h>
 #include <wx/app.h>
 #include <wx/bitmap.h>
 #include <wx/dcmemory.h>
@@ -40,18 +41,18 @@ std::filesystem::path save_screenshot(wxWindow* window, const std::string& name)
     top->Refresh();
     top->Update();
     pump_for(std::chrono::milliseconds(300));  // let GTK paint what changed
-    const wxRect rect = window->GetScreenRect();
-    wxBitmap bitmap(rect.GetWidth(), rect.GetHeight(), 24);
-    {
-        wxScreenDC screen;
-        wxMemoryDC memory(bitmap);
-        memory.Blit(0, 0, rect.GetWidth(), rect.GetHeight(), &screen, rect.GetX(), rect.GetY());
-    }
+    // What X shows of the window, read from its GdkWindow (wxScreenDC reads stale pixels under GTK 3).
+    GdkWindow* gdk_window = gtk_widget_get_window(window->GetHandle());
+    if (!gdk_window) throw std::runtime_error("the window " + name + " is not on the screen");
+    const wxSize size = window->GetSize();
+    GdkPixbuf* pixbuf = gdk_pixbuf_get_from_window(gdk_window, 0, 0, size.GetWidth(), size.GetHeight());
+    if (!pixbuf) throw std::runtime_error("cannot read the pixels of " + name);
     const std::filesystem::path dir = std::filesystem::path(TERN_GUI_ARTIFACTS) / test_language();
     std::filesystem::create_directories(dir);
     const auto file = dir / (name + ".png");
-    if (!bitmap.ConvertToImage().SaveFile(wxString(file.string()), wxBITMAP_TYPE_PNG))
-        throw std::runtime_error("cannot save the screenshot " + file.string());
+    const gboolean saved = gdk_pixbuf_save(pixbuf, file.string().c_str(), "png", nullptr, nullptr);
+    g_object_unref(pixbuf);
+    if (!saved) throw std::runtime_error("cannot save the screenshot " + file.string());
     return file;
 }
 

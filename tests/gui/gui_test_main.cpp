@@ -7,6 +7,9 @@
 #include <wx/image.h>
 #include <wx/init.h>
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace {
 
 class GuiTestApp : public wxApp {
@@ -14,12 +17,22 @@ public:
     bool OnInit() override { return true; }
 };
 
+// A failed wx assertion would open a dialog that nobody answers: it fails the test instead, with
+// where it happened.
+void fail_on_assert(const wxString& file, int line, const wxString& func, const wxString& cond, const wxString& msg) {
+    std::fprintf(stderr, "wx assertion failed: %s:%d in %s: %s %s\n", file.utf8_str().data(), line,
+                 func.utf8_str().data(), cond.utf8_str().data(), msg.utf8_str().data());
+    std::fflush(stderr);
+    std::abort();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     wxApp::SetInstance(new GuiTestApp);
     int wx_argc = 1;  // Catch2's options are not wx's
     if (!wxEntryStart(wx_argc, argv)) return 3;
+    wxSetAssertHandler(fail_on_assert);
     wxTheApp->CallOnInit();
     wxInitAllImageHandlers();
     int result = 0;

@@ -11,7 +11,7 @@ out=$("$xvfb_run" -a "$tern" --version) || fail "tern --version exited $?"
 
 out=$("$xvfb_run" -a "$tern" --home "$work/empty" --exit-when-ready 2>"$work/stderr") ||
   fail "tern on an empty profile exited $?: $(cat "$work/stderr")"
-[[ $out == "ready: profile=$work/empty accounts=0" ]] || fail "unexpected status: $out"
+[[ $out == "ready: profile=$work/empty accounts=0 messages=0" ]] || fail "unexpected status: $out"
 [ -f "$work/empty/tern.db" ] || fail "the profile database was not created"
 grep -q "tern starting" "$work/empty/logs/tern.log" || fail "no log written"
 

@@ -1,36 +1,96 @@
-// The main window. For now it opens the profile in the background and shows its accounts.
+// The main window: accounts and folders on the left, the message list and the reader on the right,
+// the search box above them, the fallback banner on top, sync progress with its cancel button
+// below. It only arranges and connects the views; the store and the servers are reached through
+// MailService's workers.
 #pragma once
 
+#include "folder_tree.hpp"
 #include "mail_service.hpp"
+#include "message_list.hpp"
+#include "reader_panel.hpp"
+#include "tern/accounts/account_mail.hpp"
 #include "tern/ui/desktop_app.hpp"
 
 #include <wx/frame.h>
+#include <wx/timer.h>
 
+#include <map>
+#include <memory>
+
+class wxButton;
+class wxGauge;
+class wxInfoBar;
+class wxSearchCtrl;
 class wxStaticText;
-class wxListBox;
 
 namespace tern::ui {
-
-struct ProfileSummary {
-    std::string dir;
-    std::vector<std::string> accounts;
-};
 
 class MainFrame : public wxFrame {
 public:
     MainFrame(const DesktopOptions& options, MailService& service);
+    ~MainFrame() override;
+
+    // For tests and the benchmark: what the window shows.
+    FolderTree* folder_tree() const { return tree_; }
+    MessageList* message_list() const { return list_; }
+    ReaderPanel* reader() const { return reader_; }
+    wxSearchCtrl* search_box() const { return search_; }
+    wxInfoBar* fallback_banner() const { return banner_; }
+    bool fallback_banner_shown() const;
+    bool syncing() const { return !syncs_.empty(); }
+    std::int64_t syncs_finished() const { return syncs_finished_; }
+
+    // What the menus and keys do.
+    void sync_now(bool at_start = false);
+    void cancel_jobs();
+    void search(const wxString& text);
+    void toggle_read();
+    void toggle_flag();
+    void delete_selected();
+    void move_selected(std::int64_t target_folder_id);
+    void retry_oauth();
 
 private:
-    void load_profile();
-    void show_profile(const ProfileSummary& summary);
+    void build_menus();
+    void load_tree();
+    void show_tree(std::vector<AccountEntry> accounts);
+    void folder_chosen(const FolderChoice& choice);
+    void message_selected(const std::optional<mail::MessageSummary>& message);
+    void change_flags(const std::vector<mail::MessageSummary>& messages, int add, int remove);
+    void push_changes(std::int64_t account_id);
+    void sync_done(std::int64_t account_id, const accounts::AccountSyncReport& report, bool notify);
+    void update_banner();
+    void update_activity();
     void show_error(const Error& error);
-    void on_about(wxCommandEvent&);
+    void tell(const accounts::Account& account, const accounts::PolicyDecision& decision);
+    accounts::FallbackPrompts prompts();
+    void ask_move();
+    void report_ready();
 
     DesktopOptions options_;
     MailService& service_;
-    wxStaticText* headline_ = nullptr;
-    wxStaticText* explanation_ = nullptr;
-    wxListBox* accounts_ = nullptr;
+    FolderTree* tree_ = nullptr;
+    MessageList* list_ = nullptr;
+    ReaderPanel* reader_ = nullptr;
+    wxSearchCtrl* search_ = nullptr;
+    wxInfoBar* banner_ = nullptr;
+    std::optional<std::int64_t> banner_account_;
+    wxPanel* activity_ = nullptr;
+    wxStaticText* activity_text_ = nullptr;
+    wxGauge* activity_gauge_ = nullptr;
+    wxButton* activity_cancel_ = nullptr;
+    wxTimer sync_timer_;
+
+    struct RunningSync {
+        std::shared_ptr<CancelToken> cancel;
+        wxString what;
+        std::int64_t done = 0, total = 0;
+    };
+    std::map<std::int64_t, RunningSync> syncs_;  // by account
+    std::int64_t syncs_finished_ = 0;
+    bool first_sync_done_ = false;
+    bool ready_reported_ = false;
+    std::optional<std::int64_t> search_account_;
 };
 
 }  // namespace tern::ui

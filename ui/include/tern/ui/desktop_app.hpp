@@ -11,6 +11,8 @@ struct DesktopOptions {
     std::optional<std::filesystem::path> providers;  // --providers
     // For tests: print one line ("ready: ..." or "error: ...") once the profile is loaded, then quit.
     bool exit_when_ready = false;
+    // Get mail for every account when the window opens, then every few minutes (--no-sync: not).
+    bool sync_at_start = true;
 };
 
 // Runs the wx event loop until the last window closes; returns the process exit code.
