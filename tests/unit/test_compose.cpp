@@ -145,6 +145,35 @@ TEST_CASE("a forward carries the original headers, text and attachments", "[comp
     CHECK(again.attachments[0].size == 14);
 }
 
+TEST_CASE("forwarded files keep their names, made safe and told apart", "[compose]") {
+    test::TempDir dir;
+    std::ofstream(dir / "a.txt") << "one";
+    std::filesystem::create_directories(dir / "other");
+    std::ofstream(dir / "other" / "a.txt") << "two";
+    std::ofstream(dir / "..hidden") << "three";
+    MessageDraft draft;
+    draft.from = "ann@x.test";
+    draft.to = {"me@tern.test"};
+    draft.attachments = {dir / "a.txt", dir / "other" / "a.txt", dir / "..hidden"};
+    const auto saved = save_attachments(compose_message(draft).bytes, dir / "out");
+    REQUIRE(saved.size() == 3);
+    CHECK(saved[0].filename() == "a.txt");
+    CHECK(saved[1].filename() == "a (2).txt");
+    CHECK(saved[2].filename() == "hidden");  // never a dot file, never outside the folder
+    CHECK(read_file(saved[1]) == "two");
+    for (const auto& file : saved) CHECK(file.parent_path() == dir / "out");
+    CHECK(save_attachments("Subject: no files\r\n\r\ntext\r\n", dir / "none").empty());
+
+    const std::string hostile = "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                                "--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+                                "--b\r\nContent-Type: application/octet-stream\r\n"
+                                "Content-Disposition: attachment; filename=\"../../evil.sh\"\r\n\r\nrm -rf\r\n--b--\r\n";
+    const auto evil = save_attachments(hostile, dir / "hostile");
+    REQUIRE(evil.size() == 1);
+    CHECK(evil[0].parent_path() == dir / "hostile");
+    CHECK_FALSE(std::filesystem::exists(dir / "evil.sh"));
+}
+
 TEST_CASE("a reply composes with In-Reply-To and the whole References chain", "[compose]") {
     auto reply = build_reply(original_message(), ReplyKind::Reply, {"me@tern.test"}, "x");
     const auto raw = compose_message(to_message_draft(reply, "me@tern.test")).bytes;
