@@ -14,12 +14,14 @@
 
 #include <wx/button.h>
 #include <wx/dialog.h>
+#include <wx/frame.h>
 #include <wx/hyperlink.h>
 #include <wx/listctrl.h>
 #include <wx/notebook.h>
 #include <wx/panel.h>
 #include <wx/radiobox.h>
 #include <wx/scrolwin.h>
+#include <wx/sizer.h>
 #include <wx/statbmp.h>
 #include <wx/stattext.h>
 #include <wx/dcscreen.h>
@@ -345,4 +347,48 @@ TEST_CASE("devices pane: Test this mailbox signs a self-signing device's mailbox
     CHECK_THAT(f.status(), Catch::Contains("the mailbox test passed"));
     CHECK(f.token_of(self_name) == "Not acquired");  // the test keeps no token
     screenshot(f.frame, "devices-test-passed");
+}
+
+TEST_CASE("devices pane: laid out right to left, the buttons start on the right", "[devices]") {
+    // What wx does for Arabic: GTK's default direction right to left, so that every widget made
+    // from now on mirrors, and the window itself right to left. (The Arabic locale itself is not
+    // installed here. GTK is loaded by wx; looked up at run time because the tests do not link it.)
+    using set_direction_fn = void (*)(int);
+    const auto set_direction =
+        reinterpret_cast<set_direction_fn>(::dlsym(RTLD_DEFAULT, "gtk_widget_set_default_direction"));
+    REQUIRE(set_direction);
+    constexpr int ltr = 1, rtl = 2;  // GtkTextDirection
+    struct Restore {
+        set_direction_fn set;
+        ~Restore() { set(ltr); }
+    } restore{set_direction};
+    set_direction(rtl);
+
+    PaneFixture f;
+    cli(f.env, f.home.dir().string(), {"device", "add", self_name, "--mailbox", f.carol, "--kind", "self"});
+    auto* frame = new wxFrame(nullptr, wxID_ANY, "Devices", wxDefaultPosition, wxSize(1180, 860));
+    frame->SetLayoutDirection(wxLayout_RightToLeft);
+    f.pane = new ui::DevicesPane(frame, *f.service);
+    auto* sizer = new wxBoxSizer(wxVERTICAL);
+    sizer->Add(f.pane, 1, wxEXPAND);
+    frame->SetSizer(sizer);
+    frame->Show();
+    f.list = find<wxListCtrl>(f.pane, "devices-list");
+    struct Close {
+        wxFrame* frame;
+        ~Close() { frame->Destroy(); }
+    } close{frame};
+    REQUIRE(pump_until([&] { return f.row_of(self_name) >= 0; }));
+    CHECK(f.pane->GetLayoutDirection() == wxLayout_RightToLeft);
+    // The row of buttons runs from the right: Add device, Get token, Test this mailbox, Delete token.
+    // (Compared by their x alone: wxGTK reports right-to-left windows' rectangles shifted.)
+    const int add = find<wxButton>(f.pane, "add-device")->GetScreenPosition().x;
+    const int get_token = find<wxButton>(f.pane, "get-token")->GetScreenPosition().x;
+    const int test = find<wxButton>(f.pane, "test-mailbox")->GetScreenPosition().x;
+    const int delete_token = find<wxButton>(f.pane, "delete-token")->GetScreenPosition().x;
+    INFO(add << " " << get_token << " " << test << " " << delete_token);
+    CHECK(add > get_token);
+    CHECK(get_token > test);
+    CHECK(test > delete_token);
+    screenshot(frame, "devices-pane-rtl");
 }
