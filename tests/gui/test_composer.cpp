@@ -50,8 +50,8 @@ std::map<std::string, std::string> test_environment() {
     return values;
 }
 
-// GTK 3 reads the screen through cairo, which keeps a snapshot of the root window's surface once
-// it has been read: every later screenshot would show the first one. Marking the surface dirty
+// wxScreenDC reads the screen through cairo under GTK 3, which keeps a snapshot of the root
+// window's surface once read: every later read would show the first one. Marking the surface dirty
 // makes the next read fetch what the screen shows now. (cairo is loaded with GTK; not linked here.)
 void forget_screen_snapshot() {
     wxScreenDC screen;
@@ -64,13 +64,8 @@ void forget_screen_snapshot() {
     if (get_target && mark_dirty) mark_dirty(get_target(context->GetNativeContext()));
 }
 
-void screenshot(wxWindow* window, const std::string& name) {
-    forget_screen_snapshot();
-    save_screenshot(window, name);
-}
-
-// save_screenshot raises the window first, which puts it above an open completion list (there is
-// no window manager under Xvfb to keep popups on top): this one takes the screen as it is.
+// save_screenshot raises the window and reads its own pixels, without the completion list (a popup
+// window of its own, which no window manager keeps on top under Xvfb): this one reads the screen.
 void screenshot_with_popups(wxWindow* window, const std::string& name) {
     pump_for(std::chrono::milliseconds(300));
     forget_screen_snapshot();
@@ -204,7 +199,7 @@ TEST_CASE("composer: a message with a file goes to bob, who finds it in his INBO
     frame->Show();
     REQUIRE(pump_until([&] { return frame->ready() && frame->addresses_loaded(); }));
     CHECK(frame->state() == ui::SendState::Editing);
-    screenshot(frame, "composer-new");
+    save_screenshot(frame, "composer-new");
 
     const auto offered = frame->completions("bo");
     REQUIRE(offered.size() == 1);
@@ -225,15 +220,15 @@ TEST_CASE("composer: a message with a file goes to bob, who finds it in his INBO
     REQUIRE(drop->OnDropFiles(10, 10, dropped));
     CHECK(frame->attachments() == std::vector<std::filesystem::path>{file});
     CHECK(child<wxListBox>(frame, "attachments")->GetCount() == 1);
-    screenshot(frame, "composer-filled");
+    save_screenshot(frame, "composer-filled");
 
     click(frame, "send");
     REQUIRE(pump_until([&] { return frame->state() != ui::SendState::Editing; }));
-    screenshot(frame, "composer-queued");
+    save_screenshot(frame, "composer-queued");
     INFO(state_words(frame));
     REQUIRE(pump_until([&] { return frame->state() == ui::SendState::Sent || frame->state() == ui::SendState::Failed; },
                        std::chrono::seconds(90)));
-    screenshot(frame, "composer-sent");
+    save_screenshot(frame, "composer-sent");
     REQUIRE(frame->state() == ui::SendState::Sent);
     CHECK(child<wxStaticText>(frame, "state")->GetLabel() == _("Sent"));
     CHECK_FALSE(child<wxButton>(frame, "send")->IsEnabled());
@@ -273,7 +268,7 @@ TEST_CASE("composer: a message with a file goes to bob, who finds it in his INBO
     auto* reply = new ui::ComposerFrame(bob_service, bob_account, ui::ComposeStart::reply(received));
     reply->Show();
     REQUIRE(pump_until([&] { return reply->ready(); }, std::chrono::seconds(60)));
-    screenshot(reply, "composer-reply-downloaded");
+    save_screenshot(reply, "composer-reply-downloaded");
     CHECK(value(reply, "to") == alice);
     CHECK(value(reply, "subject") == "Re: " + token);
     CHECK(value(reply, "body").find("wrote:\n> Hello Bob,\n> the figures are attached.\n") != std::string::npos);
@@ -281,7 +276,7 @@ TEST_CASE("composer: a message with a file goes to bob, who finds it in his INBO
     auto* forward = new ui::ComposerFrame(bob_service, bob_account, ui::ComposeStart::forward(received));
     forward->Show();
     REQUIRE(pump_until([&] { return forward->ready(); }, std::chrono::seconds(60)));
-    screenshot(forward, "composer-forward-with-file");
+    save_screenshot(forward, "composer-forward-with-file");
     CHECK(value(forward, "subject") == "Fwd: " + token);
     REQUIRE(forward->attachments().size() == 1);
     CHECK(forward->attachments()[0].filename() == "figures.csv");
@@ -322,7 +317,7 @@ TEST_CASE("composer: a recipient the server refuses shows Failed with the server
     click(frame, "send");
     REQUIRE(pump_until([&] { return frame->state() == ui::SendState::Failed || frame->state() == ui::SendState::Sent; },
                        std::chrono::seconds(90)));
-    screenshot(frame, "composer-failed");
+    save_screenshot(frame, "composer-failed");
     const auto words = state_words(frame);
     INFO(words);
     REQUIRE(frame->state() == ui::SendState::Failed);
@@ -358,7 +353,7 @@ TEST_CASE("composer: a reply answers the sender and quotes the message under who
         auto* frame = new ui::ComposerFrame(service, local.account, ui::ComposeStart::reply(message));
         frame->Show();
         REQUIRE(pump_until([&] { return frame->ready(); }));
-        screenshot(frame, "composer-reply");
+        save_screenshot(frame, "composer-reply");
         CHECK(value(frame, "to") == "Ann Archer <ann@example.test>");
         CHECK(value(frame, "cc").empty());
         CHECK(value(frame, "subject") == "Re: Lunch");
@@ -380,7 +375,7 @@ TEST_CASE("composer: a reply answers the sender and quotes the message under who
         auto* frame = new ui::ComposerFrame(service, local.account, ui::ComposeStart::forward(message));
         frame->Show();
         REQUIRE(pump_until([&] { return frame->ready(); }));
-        screenshot(frame, "composer-forward");
+        save_screenshot(frame, "composer-forward");
         CHECK(value(frame, "to").empty());
         CHECK(value(frame, "subject") == "Fwd: Re: Lunch");
         CHECK(value(frame, "body").find("From: Ann Archer <ann@example.test>\n") != std::string::npos);
@@ -410,7 +405,7 @@ TEST_CASE("composer: closing with unsent text keeps a draft that the next compos
 
     type_into(frame, "body", "First thoughts: the coast.\nSecond: the hills.\n");
     type_into(frame, "cc", "carol@example.test");
-    screenshot(frame, "composer-draft-before-close");
+    save_screenshot(frame, "composer-draft-before-close");
     close_and_wait(frame);  // no prompt, nothing lost
     auto kept = drafts();
     REQUIRE(kept.size() == 1);
@@ -420,7 +415,7 @@ TEST_CASE("composer: closing with unsent text keeps a draft that the next compos
     auto* again = new ui::ComposerFrame(service, local.account, ui::ComposeStart::draft());
     again->Show();
     REQUIRE(pump_until([&] { return again->ready(); }));
-    screenshot(again, "composer-draft-restored");
+    save_screenshot(again, "composer-draft-restored");
     CHECK(again->draft_id() == kept[0].id);
     CHECK(value(again, "to") == "ann@example.test");
     CHECK(value(again, "cc") == "carol@example.test");
@@ -499,7 +494,7 @@ TEST_CASE("composer: typing in To offers known addresses by name or address, and
     keyboard.Char(WXK_TAB);
     REQUIRE(pump_until([&] { return offered().empty(); }, std::chrono::seconds(5)));
     CHECK(to->GetValue().utf8_string() == "Bob Builder <bob@example.test>, Bea <bea@example.test>, ");
-    screenshot(frame, "composer-completion-taken");
+    save_screenshot(frame, "composer-completion-taken");
     close_and_wait(frame);
 }
 
@@ -531,7 +526,7 @@ TEST_CASE("composer: laid out right to left, the window mirrors", "[composer]") 
     CHECK(list->GetCount() == 1);
     frame->SendSizeEvent();
     pump_for(std::chrono::milliseconds(100));
-    screenshot(frame, "composer-rtl");
+    save_screenshot(frame, "composer-rtl");
     // Right to left, wx puts a window's origin at its top-right corner: the x it reports is where
     // the window ends on the right. The labels are at the right, so the To field ends short of the
     // frame's right side; the buttons are at the left, so Send ends near the left edge.
