@@ -1,8 +1,9 @@
 // The devices pane against the real fake Microsoft identity platform and Dovecot of tests/env: a
 // relayed printer added through the pane's dialog is signed in by device code from the pane (the
 // code read from the pane, approved at the platform's admin side) until the list says Acquired,
-// then Delete token makes it Not acquired; a cancelled sign-in ends Not acquired with the core's
-// words; "Test this mailbox" on a device that signs in itself tries SMTP AUTH XOAUTH2 on Dovecot.
+// then Delete token makes it Not acquired; a cancelled sign-in ends Not acquired and a missing
+// consent Invalid, each with the core's words; "Test this mailbox" on a device that signs in
+// itself tries SMTP AUTH XOAUTH2 on Dovecot; the pane laid out right to left.
 #include "gui_harness.hpp"
 
 #include "../integration_cpp/env_file.hpp"
@@ -11,6 +12,8 @@
 #include "devices_pane.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <gtk/gtk.h>
 
 #include <wx/button.h>
 #include <wx/dialog.h>
@@ -24,11 +27,7 @@
 #include <wx/sizer.h>
 #include <wx/statbmp.h>
 #include <wx/stattext.h>
-#include <wx/dcscreen.h>
-#include <wx/graphics.h>
 #include <wx/textctrl.h>
-
-#include <dlfcn.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -43,26 +42,6 @@ namespace {
 constexpr int token_column = 4;
 const char* relayed_name = "2nd floor MFP";
 const char* self_name = "Lobby scanner";
-
-// save_screenshot after the first one in a process: GTK 3 keeps the root window's cairo surface,
-// and cairo answers every later read of it from the pixels it fetched the first time, so every
-// screenshot would show the first. Marking the surface dirty makes the next read fetch the screen.
-// (cairo is loaded by GTK; it is looked up at run time because the tests do not link it.)
-void mark_screen_dirty() {
-    wxScreenDC screen;
-    auto* context = screen.GetGraphicsContext();
-    if (!context) return;
-    using target_fn = void* (*)(void*);
-    using dirty_fn = void (*)(void*);
-    const auto target = reinterpret_cast<target_fn>(::dlsym(RTLD_DEFAULT, "cairo_get_target"));
-    const auto dirty = reinterpret_cast<dirty_fn>(::dlsym(RTLD_DEFAULT, "cairo_surface_mark_dirty"));
-    if (target && dirty && context->GetNativeContext()) dirty(target(context->GetNativeContext()));
-}
-
-void screenshot(wxWindow* window, const std::string& name) {
-    mark_screen_dirty();
-    save_screenshot(window, name);
-}
 
 template <typename T>
 T* find(wxWindow* parent, const char* name) {
@@ -194,7 +173,7 @@ void screenshot_add_dialog(wxWindow* parent, const std::string& mailbox) {
     fill_add_dialog(dialog, relayed_name, mailbox);
     dialog->Show();
     pump_until([&] { return dialog->IsShownOnScreen(); });
-    screenshot(dialog, "devices-add-dialog");
+    save_screenshot(dialog, "devices-add-dialog");
     dialog->Destroy();
     pump_for(std::chrono::milliseconds(100));
 }
@@ -225,7 +204,7 @@ TEST_CASE("devices pane: a relayed printer is signed in by device code, then its
     auto* get_token = find<wxButton>(f.pane, "get-token");
     CHECK(get_token->IsEnabled());
     CHECK_FALSE(find<wxButton>(f.pane, "test-mailbox")->IsEnabled());  // the relayed device's test is its sign-in
-    screenshot(f.frame, "devices-pane-list");
+    save_screenshot(f.frame, "devices-pane-list");
 
     // Get token: the code, the link, its QR code and the countdown.
     click(get_token);
@@ -244,7 +223,7 @@ TEST_CASE("devices pane: a relayed printer is signed in by device code, then its
     CHECK_FALSE(get_token->IsEnabled());  // one sign-in at a time
     const std::string first_count = text(countdown->GetLabel());
     REQUIRE(pump_until([&] { return text(countdown->GetLabel()) != first_count; }, std::chrono::seconds(5)));
-    screenshot(f.frame, "devices-sign-in-code");
+    save_screenshot(f.frame, "devices-sign-in-code");
 
     // The admin signs in at the link with that code.
     f.env.admin("/admin/device/approve", R"({"user_code": ")" + user_code + R"(", "user": ")" + f.carol + R"("})");
@@ -254,7 +233,7 @@ TEST_CASE("devices pane: a relayed printer is signed in by device code, then its
     CHECK(text(f.list->GetItemText(f.row_of(relayed_name), 5)) != "Never");  // last refresh
     CHECK_THAT(text(find<wxStaticText>(f.pane, "device-token-state")->GetLabel()), Catch::Contains("Acquired"));
     CHECK(find<wxStaticText>(f.pane, "device-token-state")->GetForegroundColour() == wxColour(0x2E, 0x7D, 0x32));
-    screenshot(f.frame, "devices-acquired");
+    save_screenshot(f.frame, "devices-acquired");
 
     // The relay settings: listen address, fingerprint, the device's user; the password only on request.
     auto* notebook = find<wxNotebook>(f.pane, "devices-notebook");
@@ -266,7 +245,7 @@ TEST_CASE("devices pane: a relayed printer is signed in by device code, then its
     CHECK(text(find<wxTextCtrl>(f.pane, "relay-user")->GetValue()) == "relay-2nd-floor-mfp");
     auto* password = find<wxTextCtrl>(f.pane, "relay-password");
     CHECK(text(password->GetValue()) == "(hidden)");
-    screenshot(f.frame, "devices-relay");
+    save_screenshot(f.frame, "devices-relay");
     click(find<wxButton>(f.pane, "relay-reveal"));
     REQUIRE(pump_until([&] { return password->GetValue().length() == 24; }));
     CHECK(password->GetValue().find_first_not_of(
@@ -280,7 +259,7 @@ TEST_CASE("devices pane: a relayed printer is signed in by device code, then its
     REQUIRE(f.shows_token(relayed_name, "Not acquired"));
     CHECK_THAT(f.status(), Catch::Contains("token deleted"));
     CHECK_FALSE(delete_token->IsEnabled());
-    screenshot(f.frame, "devices-token-deleted");
+    save_screenshot(f.frame, "devices-token-deleted");
 
     // A sign-in cancelled from the pane ends Not acquired, with the core's words.
     click(get_token);
@@ -303,16 +282,16 @@ TEST_CASE("devices pane: a relayed printer is signed in by device code, then its
     CHECK(find<wxPanel>(f.pane, "device-advice")->GetChildren().GetCount() > 0);  // the table's steps for 65001
     CHECK(f.status() != "failed");
     CHECK_FALSE(f.status().empty());
-    screenshot(f.frame, "devices-invalid");
+    save_screenshot(f.frame, "devices-invalid");
 
     // The reference pages.
     notebook->SetSelection(2);
     CHECK(wxWindow::FindWindowByName("check-smtp-auth", f.pane) != nullptr);
-    screenshot(f.frame, "devices-checklist");
+    save_screenshot(f.frame, "devices-checklist");
     notebook->SetSelection(3);
     for (const char* code_name : {"code-360", "code-361", "code-370", "code-5.7.139"})
         CHECK(wxWindow::FindWindowByName(code_name, f.pane) != nullptr);
-    screenshot(f.frame, "devices-troubleshooting");
+    save_screenshot(f.frame, "devices-troubleshooting");
     // Further down: 370 and 5.7.139 (SMTP AUTH turned off for the tenant or the mailbox).
     auto* table = find<wxScrolledWindow>(f.pane, "troubleshooting");
     int unit_x = 0, unit_y = 0;
@@ -320,7 +299,7 @@ TEST_CASE("devices pane: a relayed printer is signed in by device code, then its
     REQUIRE(unit_y > 0);
     auto* code_370 = wxWindow::FindWindowByName("code-370", f.pane);
     table->Scroll(0, (code_370->GetPosition().y + table->GetViewStart().y * unit_y - 12) / unit_y);
-    screenshot(f.frame, "devices-troubleshooting-5.7.139");
+    save_screenshot(f.frame, "devices-troubleshooting-5.7.139");
 }
 
 TEST_CASE("devices pane: Test this mailbox signs a self-signing device's mailbox in and tries SMTP AUTH",
@@ -336,7 +315,7 @@ TEST_CASE("devices pane: Test this mailbox signs a self-signing device's mailbox
     click(test);
     auto* code = find<wxTextCtrl>(f.pane, "sign-in-code");
     REQUIRE(pump_until([&] { return !code->GetValue().empty() && code->IsShownOnScreen(); }));
-    screenshot(f.frame, "devices-test-code");
+    save_screenshot(f.frame, "devices-test-code");
     f.env.admin("/admin/device/approve",
                 R"({"user_code": ")" + text(code->GetValue()) + R"(", "user": ")" + f.carol + R"("})");
     auto* result = find<wxStaticText>(f.pane, "device-test-result");
@@ -346,23 +325,17 @@ TEST_CASE("devices pane: Test this mailbox signs a self-signing device's mailbox
     CHECK_THAT(text(result->GetLabel()), Catch::Contains("127.0.0.1:" + f.env.get("SUBMISSION_PORT")));
     CHECK_THAT(f.status(), Catch::Contains("the mailbox test passed"));
     CHECK(f.token_of(self_name) == "Not acquired");  // the test keeps no token
-    screenshot(f.frame, "devices-test-passed");
+    save_screenshot(f.frame, "devices-test-passed");
 }
 
 TEST_CASE("devices pane: laid out right to left, the buttons start on the right", "[devices]") {
     // What wx does for Arabic: GTK's default direction right to left, so that every widget made
-    // from now on mirrors, and the window itself right to left. (The Arabic locale itself is not
-    // installed here. GTK is loaded by wx; looked up at run time because the tests do not link it.)
-    using set_direction_fn = void (*)(int);
-    const auto set_direction =
-        reinterpret_cast<set_direction_fn>(::dlsym(RTLD_DEFAULT, "gtk_widget_set_default_direction"));
-    REQUIRE(set_direction);
-    constexpr int ltr = 1, rtl = 2;  // GtkTextDirection
+    // from now on mirrors, and the window itself right to left (the Arabic locale itself is not
+    // installed here).
     struct Restore {
-        set_direction_fn set;
-        ~Restore() { set(ltr); }
-    } restore{set_direction};
-    set_direction(rtl);
+        ~Restore() { gtk_widget_set_default_direction(GTK_TEXT_DIR_LTR); }
+    } restore;
+    gtk_widget_set_default_direction(GTK_TEXT_DIR_RTL);
 
     PaneFixture f;
     cli(f.env, f.home.dir().string(), {"device", "add", self_name, "--mailbox", f.carol, "--kind", "self"});
@@ -390,5 +363,5 @@ TEST_CASE("devices pane: laid out right to left, the buttons start on the right"
     CHECK(add > get_token);
     CHECK(get_token > test);
     CHECK(test > delete_token);
-    screenshot(frame, "devices-pane-rtl");
+    save_screenshot(frame, "devices-pane-rtl");
 }
