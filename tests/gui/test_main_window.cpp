@@ -1,15 +1,14 @@
 // The main window on real profiles: what a person sees first, then reading, searching, flags and
 // deleting on a mailbox of the test environment's Dovecot, and the reader's HTML policy against a
 // local web server that counts what it is asked for.
+#include "gui_cli.hpp"
 #include "gui_harness.hpp"
 
 #include "main_frame.hpp"
-#include "../integration_cpp/env_file.hpp"
 
 #include <catch2/catch.hpp>
 #include <httplib.h>
 
-#include <wx/infobar.h>
 #include <wx/srchctrl.h>
 #include <wx/stattext.h>
 #include <wx/webview.h>
@@ -66,13 +65,6 @@ private:
     std::thread thread_;
 };
 
-int run(const std::string& command, const std::string& input = {}) {
-    FILE* pipe = popen(command.c_str(), "w");
-    REQUIRE(pipe != nullptr);
-    if (!input.empty()) std::fwrite(input.data(), 1, input.size(), pipe);
-    return pclose(pipe);
-}
-
 // A profile with alice's password account (the example provider of the environment) and a folder
 // of her mailbox filled by seed_folder.py.
 struct MailboxProfile {
@@ -81,17 +73,14 @@ struct MailboxProfile {
     std::string folder = "gui-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand() % 100000);
 
     MailboxProfile() {
-        ::setenv("TERN_CA_FILE", env.get("TERN_CA_FILE").c_str(), 1);
-        ::setenv("TERN_PROVIDERS", env.get("TERN_PROVIDERS").c_str(), 1);
-        const auto alice = env.get("PASSWORD_USER1");
-        const auto password = env.get("PASSWORD_USER1_PASSWORD");
-        REQUIRE(run(std::string(TERN_CLI_PATH) + " --home '" + home.dir().string() + "' account add " + alice +
-                        " --provider example >/dev/null",
-                    password + "\n") == 0);
+        use_environment(env);
+        REQUIRE(run_with_input(tern_cli(home.dir()) + " account add " + env.get("PASSWORD_USER1") +
+                                   " --provider example >/dev/null",
+                               env.get("PASSWORD_USER1_PASSWORD") + "\n") == 0);
     }
     ~MailboxProfile() {
         // The shared mailbox keeps no folder of ours.
-        if (seeded) run(seed_command(0) + " --delete");
+        if (seeded) run_with_input(seed_command(0) + " --delete");
     }
     std::string seed_command(int count) const {
         return std::string("python3 ") + TERN_SOURCE_DIR + "/tests/gui/seed_folder.py " + env.get("PASSWORD_USER1") +
@@ -100,7 +89,7 @@ struct MailboxProfile {
     void seed(int count, const std::string& html_remote = {}) {
         std::string command = seed_command(count);
         if (!html_remote.empty()) command += " --html-remote " + html_remote;
-        REQUIRE(run(command) == 0);
+        REQUIRE(run_with_input(command) == 0);
         seeded = true;
     }
     bool seeded = false;

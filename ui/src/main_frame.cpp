@@ -9,7 +9,6 @@
 #include <wx/button.h>
 #include <wx/choicdlg.h>
 #include <wx/gauge.h>
-#include <wx/infobar.h>
 #include <wx/intl.h>
 #include <wx/menu.h>
 #include <wx/notifmsg.h>
@@ -30,7 +29,6 @@ enum MenuId {
     IdToggleRead,
     IdToggleFlag,
     IdMove,
-    IdRetryOAuth,
     IdCancelJobs,
     IdFocusSearch,
 };
@@ -50,10 +48,8 @@ MainFrame::MainFrame(const DesktopOptions& options, MailService& service)
     auto* root = new wxPanel(this);
     auto* sizer = new wxBoxSizer(wxVERTICAL);
 
-    banner_ = new wxInfoBar(root);
-    banner_->SetName("fallback-banner");
-    banner_->AddButton(IdRetryOAuth, _("Try Microsoft sign-in again"));
-    banner_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { retry_oauth(); }, IdRetryOAuth);
+    banner_ = new FallbackBanner(root);
+    banner_->on_retry = [this] { retry_oauth(); };
     sizer->Add(banner_, 0, wxEXPAND);
 
     auto* outer = new wxSplitterWindow(root, wxID_ANY, wxDefaultPosition, wxDefaultSize, wxSP_LIVE_UPDATE | wxSP_3DSASH);
@@ -517,14 +513,14 @@ void MainFrame::update_banner() {
         if (account.mode != accounts::AccountMode::PasswordFallback) continue;
         banner_account_ = account.id;
         const wxString reason = wxString::FromUTF8(account.fallback_reason.value_or(""));
-        banner_->ShowMessage(
-            wxString::Format(_("%s: Using password sign-in because Microsoft sign-in failed: %s"),
-                             wxString::FromUTF8(account.email), reason),
-            wxICON_WARNING);
+        banner_->show_reason(wxString::FromUTF8(account.email), reason);
         return;
     }
     banner_account_.reset();
-    if (banner_->IsShown()) banner_->Dismiss();
+    if (banner_->IsShown()) {
+        banner_->Hide();
+        banner_->GetParent()->Layout();
+    }
 }
 
 void MainFrame::retry_oauth() {

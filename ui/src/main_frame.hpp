@@ -4,6 +4,7 @@
 // MailService's workers.
 #pragma once
 
+#include "fallback_banner.hpp"
 #include "folder_tree.hpp"
 #include "mail_service.hpp"
 #include "message_list.hpp"
@@ -19,7 +20,6 @@
 
 class wxButton;
 class wxGauge;
-class wxInfoBar;
 class wxSearchCtrl;
 class wxStaticText;
 
@@ -35,7 +35,7 @@ public:
     MessageList* message_list() const { return list_; }
     ReaderPanel* reader() const { return reader_; }
     wxSearchCtrl* search_box() const { return search_; }
-    wxInfoBar* fallback_banner() const { return banner_; }
+    FallbackBanner* fallback_banner() const { return banner_; }
     bool fallback_banner_shown() const;
     bool syncing() const { return !syncs_.empty(); }
     std::int64_t syncs_finished() const { return syncs_finished_; }
@@ -73,7 +73,7 @@ private:
     MessageList* list_ = nullptr;
     ReaderPanel* reader_ = nullptr;
     wxSearchCtrl* search_ = nullptr;
-    wxInfoBar* banner_ = nullptr;
+    FallbackBanner* banner_ = nullptr;
     std::optional<std::int64_t> banner_account_;
     wxPanel* activity_ = nullptr;
     wxStaticText* activity_text_ = nullptr;

@@ -135,6 +135,7 @@ void ReaderPanel::clear() {
     remote_row_->Hide();
     if (web_) web_->Hide();
     show_text("");
+    text_->Hide();  // nothing chosen: an empty pane, not an empty text box
     Layout();
 }
 
