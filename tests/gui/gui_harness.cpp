@@ -42,9 +42,10 @@ std::filesystem::path save_screenshot(wxWindow* window, const std::string& name)
     top->Update();
     pump_for(std::chrono::milliseconds(300));  // let GTK paint what changed
     // What X shows of the window, read from its GdkWindow (wxScreenDC reads stale pixels under GTK 3).
-    GdkWindow* gdk_window = gtk_widget_get_window(window->GetHandle());
+    // The whole window the control is in: a control's GdkWindow is often its window's.
+    GdkWindow* gdk_window = gtk_widget_get_window(top->GetHandle());
     if (!gdk_window) throw std::runtime_error("the window " + name + " is not on the screen");
-    const wxSize size = window->GetSize();
+    const wxSize size = top->GetSize();
     GdkPixbuf* pixbuf = gdk_pixbuf_get_from_window(gdk_window, 0, 0, size.GetWidth(), size.GetHeight());
     if (!pixbuf) throw std::runtime_error("cannot read the pixels of " + name);
     const std::filesystem::path dir = std::filesystem::path(TERN_GUI_ARTIFACTS) / test_language();

@@ -16,7 +16,7 @@ namespace tern::gui_test {
 bool pump_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = std::chrono::seconds(20));
 void pump_for(std::chrono::milliseconds duration);
 
-// Saves what the screen shows of `window` as <artifacts>/<language>/<name>.png and returns the path.
+// Saves what the screen shows of the top-level window around `window` as <artifacts>/<language>/<name>.png and returns the path.
 std::filesystem::path save_screenshot(wxWindow* window, const std::string& name);
 
 // The language the tests run in (TERN_GUI_LANG, default "en"): screenshots go to its folder.

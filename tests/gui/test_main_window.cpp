@@ -11,6 +11,8 @@
 
 #include <wx/srchctrl.h>
 #include <wx/stattext.h>
+#include <wx/menu.h>
+#include <wx/textctrl.h>
 #include <wx/webview.h>
 
 #include <atomic>
@@ -164,6 +166,24 @@ TEST_CASE("main window: a mailbox synced, listed, read, searched, flagged and cl
         std::ifstream in(saved, std::ios::binary);
         std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         CHECK(bytes == "%PDF-1.4\n% Tern test\n");
+
+        // Message > Reply opens a composer answering it.
+        const int reply = frame->GetMenuBar()->FindMenuItem(_("&Message"), _("&Reply"));
+        REQUIRE(reply != wxNOT_FOUND);
+        wxCommandEvent menu(wxEVT_MENU, reply);
+        frame->GetEventHandler()->ProcessEvent(menu);
+        wxTextCtrl* subject = nullptr;
+        REQUIRE(pump_until([&] {
+            for (auto* window : wxTopLevelWindows)
+                if (window != frame)
+                    if (auto* field = dynamic_cast<wxTextCtrl*>(window->FindWindow("subject")); field && !field->IsEmpty())
+                        subject = field;
+            return subject != nullptr;
+        }));
+        CHECK(subject->GetValue() == wxString::FromUTF8("Re: " + profile.folder + "-0"));
+        save_screenshot(subject, "reply-from-main-window");
+        wxGetTopLevelParent(subject)->Close();
+        pump_for(std::chrono::milliseconds(200));
 
         // Flag it, then delete it: the list follows at once, the store after its worker.
         frame->toggle_flag();

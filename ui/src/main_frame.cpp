@@ -1,5 +1,6 @@
 #include "main_frame.hpp"
 
+#include "composer_frame.hpp"
 #include "desktop_prompts.hpp"
 #include "tern/core/build_config.hpp"
 #include "tern/mail/search_query.hpp"
@@ -31,6 +32,11 @@ enum MenuId {
     IdMove,
     IdCancelJobs,
     IdFocusSearch,
+    IdNewMessage,
+    IdReply,
+    IdReplyAll,
+    IdForward,
+    IdDrafts,
 };
 
 constexpr int sync_interval_minutes = 5;
@@ -137,12 +143,19 @@ MainFrame::~MainFrame() { sync_timer_.Stop(); }
 
 void MainFrame::build_menus() {
     auto* file = new wxMenu;
+    file->Append(IdNewMessage, _("&New message\tCtrl+N"));
+    file->Append(IdDrafts, _("Open &draft"));
+    file->AppendSeparator();
     file->Append(IdSync, _("&Get mail\tF5"));
     file->Append(IdCancelJobs, _("&Stop\tEsc"));
     file->AppendSeparator();
     file->Append(wxID_EXIT, _("&Quit\tCtrl+Q"));
     auto* message = new wxMenu;
     message->Append(IdFocusSearch, _("&Search\tCtrl+F"));
+    message->AppendSeparator();
+    message->Append(IdReply, _("&Reply\tCtrl+R"));
+    message->Append(IdReplyAll, _("Reply to &all\tCtrl+Shift+R"));
+    message->Append(IdForward, _("For&ward\tCtrl+L"));
     message->AppendSeparator();
     message->Append(IdToggleRead, _("Mark as &read or unread\tCtrl+Shift+U"));
     message->Append(IdToggleFlag, _("&Flag or unflag\tCtrl+Shift+S"));
@@ -157,6 +170,17 @@ void MainFrame::build_menus() {
     SetMenuBar(bar);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { Close(); }, wxID_EXIT);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { sync_now(false); }, IdSync);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { compose(ComposeStart::new_message()); }, IdNewMessage);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { compose(ComposeStart::draft()); }, IdDrafts);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) {
+        if (auto id = reader_->message_id()) compose(ComposeStart::reply(*id));
+    }, IdReply);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) {
+        if (auto id = reader_->message_id()) compose(ComposeStart::reply_all(*id));
+    }, IdReplyAll);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) {
+        if (auto id = reader_->message_id()) compose(ComposeStart::forward(*id));
+    }, IdForward);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { cancel_jobs(); }, IdCancelJobs);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { search_->SetFocus(); }, IdFocusSearch);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { toggle_read(); }, IdToggleRead);
@@ -177,6 +201,23 @@ accounts::FallbackPrompts MainFrame::prompts() {
     return desktop_prompts(this, [this](const accounts::Account& account, const accounts::PolicyDecision& decision) {
         tell(account, decision);
     });
+}
+
+std::optional<std::int64_t> MainFrame::current_account() const {
+    if (const auto choice = tree_->selection()) return choice->account_id;
+    if (!tree_->accounts().empty()) return tree_->accounts().front().account.id;
+    return std::nullopt;
+}
+
+ComposerFrame* MainFrame::compose(ComposeStart start) {
+    const auto account = current_account();
+    if (!account) {
+        SetStatusText(_("Add a mail account first: there is nothing to send from."));
+        return nullptr;
+    }
+    auto* composer = new ComposerFrame(service_, *account, std::move(start));
+    composer->Show();
+    return composer;
 }
 
 void MainFrame::load_tree() {

@@ -4,6 +4,7 @@
 // MailService's workers.
 #pragma once
 
+#include "composer_jobs.hpp"
 #include "fallback_banner.hpp"
 #include "folder_tree.hpp"
 #include "mail_service.hpp"
@@ -24,6 +25,8 @@ class wxSearchCtrl;
 class wxStaticText;
 
 namespace tern::ui {
+
+class ComposerFrame;
 
 class MainFrame : public wxFrame {
 public:
@@ -49,6 +52,8 @@ public:
     void delete_selected();
     void move_selected(std::int64_t target_folder_id);
     void retry_oauth();
+    // Opens a composer for the chosen account (the first one when none is chosen).
+    ComposerFrame* compose(ComposeStart start);
 
 private:
     void build_menus();
@@ -66,6 +71,7 @@ private:
     accounts::FallbackPrompts prompts();
     void ask_move();
     void report_ready();
+    std::optional<std::int64_t> current_account() const;
 
     DesktopOptions options_;
     MailService& service_;
