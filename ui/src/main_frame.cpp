@@ -20,6 +20,7 @@
 #include <wx/stattext.h>
 
 #include <cstdio>
+#include <cstring>
 #include <set>
 
 namespace tern::ui {
@@ -107,10 +108,14 @@ MainFrame::MainFrame(const DesktopOptions& options, MailService& service)
     tree_->on_choice = [this](const FolderChoice& choice) { folder_chosen(choice); };
     list_->on_selected = [this](const std::optional<mail::MessageSummary>& m) { message_selected(m); };
     list_->on_loaded = [this] {
-        if (list_->folder()) {
+        if (list_->folder() && !(list_->size() == 0 && list_->loading())) {
             SetStatusText(wxString::Format(wxPLURAL("%zu message", "%zu messages", list_->size()), list_->size()));
-            report_ready();
+            // Ready means the rows a person sees are drawn, not only counted.
+            if (list_->size() == 0 && !list_->loading()) report_ready();
         }
+    };
+    list_->on_page_loaded = [this] {
+        if (list_->folder() && !list_->loading()) report_ready();
     };
     list_->on_key = [this](int key) {
         if (key == 'M') toggle_read();
@@ -254,6 +259,14 @@ void MainFrame::report_ready() {
         std::printf("ready: profile=%s accounts=%zu messages=%zu\n", service_.location().dir.string().c_str(), accounts,
                     list_->size());
         std::fflush(stdout);
+        // For bench/ui: the peak memory until the list was drawn.
+        if (FILE* status = std::fopen("/proc/self/status", "r")) {
+            char line[256];
+            while (std::fgets(line, sizeof line, status))
+                if (std::strncmp(line, "VmHWM:", 6) == 0) std::fprintf(stderr, "tern: ready, peak RSS %s", line + 6);
+                else if (std::strncmp(line, "Rss", 3) == 0) std::fprintf(stderr, "tern: %s", line);
+            std::fclose(status);
+        }
         Close();
     }
 }

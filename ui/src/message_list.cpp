@@ -71,6 +71,7 @@ void MessageList::set_order(mail::MessageOrder order, bool descending) {
 
 void MessageList::show_folder(std::int64_t folder_id) {
     folder_ = folder_id;
+    loading_ids_ = true;  // the empty list below is not the folder's
     set_ids({}, false);
     reload();
 }
@@ -252,6 +253,7 @@ void MessageList::page_arrived(std::uint64_t generation, std::size_t page, std::
     const long first = static_cast<long>(page * page_size);
     const long last = std::min<long>(GetItemCount() - 1, first + static_cast<long>(page_size) - 1);
     if (first <= last) RefreshItems(first, last);
+    if (on_page_loaded) on_page_loaded();
     const auto selected = selected_rows();
     if (selected.size() == 1 && selected.front() / page_size == page) notify_selection();
 }

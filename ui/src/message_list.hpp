@@ -51,6 +51,7 @@ public:
 
     std::function<void(std::optional<mail::MessageSummary>)> on_selected;  // one message, or none/several
     std::function<void()> on_loaded;                                       // ids shown
+    std::function<void()> on_page_loaded;                                  // rows of a page drawn
     std::function<void(int key)> on_key;                                    // keys the list does not use itself
     std::function<void(const Error&)> on_error;
 
