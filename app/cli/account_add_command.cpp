@@ -6,9 +6,10 @@
 #include "open_account.hpp"
 #include "password_prompt.hpp"
 
-#include "tern/accounts/account_repository.hpp"
-#include "tern/accounts/autodetect.hpp"
-#include "tern/mail/login_check.hpp"
+#include "tern/accounts/account_setup.hpp"
+#include "tern/auth/browser_sign_in.hpp"
+#include "tern/auth/device_code_flow.hpp"
+#include "tern/auth/system_browser.hpp"
 
 #include <csignal>
 #include <iostream>
@@ -18,14 +19,6 @@
 namespace tern::cli {
 namespace {
 
-void use_server(accounts::Account& account, mail::ServerEndpoint server) {
-    for (auto& s : account.servers)
-        if (s.protocol == server.protocol) {
-            s = std::move(server);
-            return;
-        }
-    account.servers.push_back(std::move(server));
-}
 
 // Ctrl-C cancels what runs inside; afterwards the signals behave as before (the password prompt
 // that follows is not cancellable, as before autodetection existed).
@@ -47,33 +40,7 @@ private:
     std::optional<CancelOnInterrupt> interrupt_;
 };
 
-accounts::Detection autodetect(const OpenProfile& open, const std::string& email) {
-    auto options = accounts::autodetect_options_from_environment();
-    options.progress = [](const std::string& line) { std::cerr << line << '\n'; };
-    CancelToken cancel;
-    InterruptibleScope interruptible(cancel);
-    try {
-        return accounts::detect_servers(email, open.catalog ? &*open.catalog : nullptr, options, cancel);
-    } catch (const Error& e) {
-        if (e.category() != ErrorCategory::Cancelled) throw;
-        throw Error(ErrorCategory::Cancelled, "Looking for the mail servers of " + email +
-                                                  " was cancelled; nothing was added.");
-    }
-}
 
-// The servers autodetection chose: IMAP (else POP3) and SMTP; an error that says what was tried
-// when one side is missing.
-void use_detected_servers(accounts::Account& account, const accounts::Detection& detection) {
-    const std::string by_hand = "Enter the servers by hand with --imap HOST:PORT:TLS (or --pop3) and --smtp HOST:PORT:TLS.";
-    auto incoming = detection.chosen(mail::MailProtocol::Imap);
-    if (!incoming) incoming = detection.chosen(mail::MailProtocol::Pop3);
-    const auto outgoing = detection.chosen(mail::MailProtocol::Smtp);
-    if (!incoming)
-        throw accounts::no_server_error(detection, {mail::MailProtocol::Imap, mail::MailProtocol::Pop3}, by_hand);
-    if (!outgoing) throw accounts::no_server_error(detection, {mail::MailProtocol::Smtp}, by_hand);
-    use_server(account, *incoming);
-    use_server(account, *outgoing);
-}
 
 void print_detection(const accounts::Detection& detection) {
     std::cout << "Servers found for " << detection.domain << ":\n";
@@ -128,83 +95,57 @@ nlohmann::json detection_json(const accounts::Detection& detection) {
 
 int account_add(const CliContext& ctx, const CommandArgs& args) {
     auto open = open_profile_for_mail(ctx);
+    accounts::AccountRequest request;
+    request.email = args.email;
+    request.provider_id = args.provider;
+    if (args.auth == "password") request.method = accounts::SignInMethod::Password;
+    else if (args.auth == "device") request.method = accounts::SignInMethod::DeviceCode;
+    else if (args.auth == "browser") request.method = accounts::SignInMethod::Browser;
+    if (!args.imap.empty()) request.imap = mail::parse_endpoint(mail::MailProtocol::Imap, args.imap);
+    if (!args.pop3.empty()) request.pop3 = mail::parse_endpoint(mail::MailProtocol::Pop3, args.pop3);
+    if (!args.smtp.empty()) request.smtp = mail::parse_endpoint(mail::MailProtocol::Smtp, args.smtp);
+    request.username = args.user;
+
+    accounts::AccountPlan plan;
+    {
+        CancelToken cancel;
+        InterruptibleScope interruptible(cancel);
+        try {
+            plan = accounts::plan_account(open, request, cancel, [](const std::string& line) { std::cerr << line << '\n'; });
+        } catch (const Error& e) {
+            if (e.category() != ErrorCategory::Cancelled) throw;
+            throw Error(ErrorCategory::Cancelled, "Looking for the mail servers of " + args.email +
+                                                      " was cancelled; nothing was added.");
+        }
+    }
+    const auto detection = plan.detection;
+    if (detection && !ctx.json) print_detection(*detection);
+
     accounts::Account account;
-    account.email = args.email;
-    const accounts::Provider* provider = nullptr;
-    if (open.catalog) provider = args.provider.empty() ? open.catalog->for_email(args.email) : open.catalog->find(args.provider);
-    if (!args.provider.empty() && !provider)
-        throw Error(ErrorCategory::NotFound, "There is no provider \"" + args.provider + "\" in providers.json" +
-                                                 (open.catalog_error ? " (" + open.catalog_error->message() + ")" : "") + ".");
-    account.provider = provider ? provider->id : "custom";
-
-    std::string auth = args.auth;
-    if (auth.empty()) auth = provider && provider->oauth ? "browser" : "password";
-    if (auth != "password" && !(provider && provider->oauth))
-        throw Error(ErrorCategory::BadInput, "Only providers with OAuth settings (Microsoft) sign in by " + auth +
-                                                 ". Use --auth password for " + args.email + ".");
-    account.mode = auth == "password" ? accounts::AccountMode::Password : accounts::AccountMode::OAuth;
-    // Checked first: autodetection may take seconds.
-    accounts::AccountRepository repository(open.profile.db());
-    if (repository.find(args.email))
-        throw Error(ErrorCategory::BadInput, args.email + " is already in this profile (tern-cli account list).");
-    if (provider) {
-        // OAuth accounts use the provider's OAuth servers; password accounts its password servers.
-        const auto& servers = account.mode == accounts::AccountMode::OAuth || provider->fallback_servers.empty()
-                                  ? provider->servers
-                                  : provider->fallback_servers;
-        for (const auto& [protocol, server] : servers) account.servers.push_back(server);
-        for (const auto& [protocol, server] : provider->fallback_servers) account.fallback_servers.push_back(server);
-    }
-    // No provider and no servers given: look for them (DNS SRV, then the usual names).
-    std::optional<accounts::Detection> detection;
-    if ((!provider || provider->servers.empty()) && args.imap.empty() && args.pop3.empty() && args.smtp.empty()) {
-        detection = autodetect(open, args.email);
-        use_detected_servers(account, *detection);
-        if (!ctx.json) print_detection(*detection);
-    }
-    if (!args.imap.empty()) use_server(account, mail::parse_endpoint(mail::MailProtocol::Imap, args.imap));
-    if (!args.pop3.empty()) use_server(account, mail::parse_endpoint(mail::MailProtocol::Pop3, args.pop3));
-    if (!args.smtp.empty()) use_server(account, mail::parse_endpoint(mail::MailProtocol::Smtp, args.smtp));
-    for (auto& s : account.servers) s.username = args.user;
-    const bool receives = std::any_of(account.servers.begin(), account.servers.end(), [](const auto& s) {
-        return s.protocol != mail::MailProtocol::Smtp;
-    });
-    if (!receives)
-        throw Error(ErrorCategory::BadInput, "Tern does not know the servers of " + args.email +
-                                                 ". Give them: --imap HOST:PORT:TLS (or --pop3) and --smtp HOST:PORT:TLS.");
-
-    if (account.mode == accounts::AccountMode::Password) {
-        // Tested before it is kept: a typing mistake gives a clear error and leaves nothing behind.
+    if (plan.method == accounts::SignInMethod::Password) {
         const auto password = read_password(args.email);
         auto cancel = std::make_shared<CancelToken>();
         CancelOnInterrupt interrupt(*cancel);
-        for (const auto& server : account.servers) {
-            mail::ConnectionOptions options;
-            options.server = server;
-            options.credentials = std::make_shared<mail::FixedCredentials>(
-                mail::SaslLogin{mail::SaslMechanism::Password, server.username.empty() ? args.email : server.username,
-                                password});
-            options.cancel = cancel;
-            std::cerr << "Checking " << mail::to_string(server.protocol) << " " << server.host << ":" << server.port
-                      << "...\n";
-            mail::check_login(options);
-        }
-        account.id = repository.add(account);
-        try {
-            open.secrets->store(accounts::password_key(open.profile.id(), args.email), password);
-        } catch (...) {
-            repository.remove(args.email);
-            throw;
-        }
+        account = accounts::add_password_account(open, std::move(plan), password, cancel, [](const mail::ServerEndpoint& server) {
+            std::cerr << "Checking " << mail::to_string(server.protocol) << " " << server.host << ":" << server.port << "...\n";
+        });
     } else {
-        account.id = repository.add(account);
-        CommandArgs login_args = args;
-        login_args.device_flow = auth == "device";
-        const int signed_in = login(ctx, login_args);
-        if (signed_in != exit_ok) {
-            repository.remove(args.email);
-            return signed_in;
-        }
+        const bool device = plan.method == accounts::SignInMethod::DeviceCode;
+        account = accounts::add_oauth_account(open, std::move(plan), [&](auth::TokenEndpoint& endpoint) {
+            CancelToken cancel;
+            CancelOnInterrupt interrupt(cancel);
+            if (device) {
+                const auto authorization = endpoint.request_device_code(&cancel);
+                std::cerr << authorization.message << "\n" << std::flush;
+                return auth::wait_for_device_grant(endpoint, authorization, cancel);
+            }
+            std::cerr << "Opening the Microsoft sign-in page in your browser...\n" << std::flush;
+            auth::BrowserSignInOptions options;
+            options.login_hint = args.email;
+            return auth::sign_in_with_browser(endpoint, auth::system_browser(), options, &cancel);
+        });
+        if (!ctx.json)
+            std::cout << "Signed in " << account.email << ". The sign-in is kept in " << open.secrets->backend_name() << ".\n";
     }
     if (ctx.json) {
         nlohmann::json out{{"email", account.email}, {"provider", account.provider},
