@@ -72,6 +72,10 @@ Profile Profile::open(const std::filesystem::path& dir) {
     if (existed) check_existing_file(file);
 
     Database db(file, existed ? Database::Mode::ReadWrite : Database::Mode::ReadWriteCreate);
+    // Before the first read: a connection opened while another rebuilds the write-ahead log's
+    // index (the desktop app's workers open the profile at the same moment) waits for it instead
+    // of failing, and would otherwise be refused below as damaged.
+    db.exec("PRAGMA busy_timeout = 5000");
     std::int64_t version = 0;
     std::int64_t application_id = 0;
     try {
@@ -95,7 +99,7 @@ Profile Profile::open(const std::filesystem::path& dir) {
     Database& d = profile.db_;
     if (d.query_text("PRAGMA journal_mode = WAL") != "wal")
         refuse(file, "cannot use write-ahead logging on this file system.", "journal_mode");
-    d.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
+    d.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;");
 
     if (version > 0 && version < current_schema_version()) {
         // A copy of the old profile before changing its schema, so a bad migration loses nothing.
