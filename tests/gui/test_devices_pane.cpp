@@ -139,6 +139,12 @@ struct PaneFixture {
                            wxLIST_STATE_SELECTED | wxLIST_STATE_FOCUSED);
         pump_for(std::chrono::milliseconds(50));
     }
+    // Waits until `name` is listed; says what the pane says if it is not.
+    void wait_listed(const std::string& name) {
+        const bool listed = pump_until([&] { return row_of(name) >= 0; });
+        INFO("the pane says: " << status());
+        REQUIRE(listed);
+    }
     bool shows_token(const std::string& name, const std::string& words) {
         return pump_until([&] { return token_of(name) == words; }, std::chrono::seconds(40));
     }
@@ -185,13 +191,13 @@ TEST_CASE("devices pane: a relayed printer is signed in by device code, then its
     cli(f.env, f.home.dir().string(),
         {"device", "add", self_name, "--mailbox", f.carol, "--kind", "self", "--address", "192.168.1.41"});
     f.open();
-    REQUIRE(pump_until([&] { return f.row_of(self_name) >= 0; }));
+    f.wait_listed(self_name);
     CHECK(f.token_of(self_name) == "Not acquired");
     CHECK(text(f.list->GetItemText(f.row_of(self_name), 2)) == "Signs in itself");
 
     screenshot_add_dialog(f.frame, f.carol);
     add_through_dialog(f.pane, relayed_name, f.carol);
-    REQUIRE(pump_until([&] { return f.row_of(relayed_name) >= 0; }));
+    f.wait_listed(relayed_name);
     const long row = f.row_of(relayed_name);
     CHECK(text(f.list->GetItemText(row, 1)) == "Brother MFC-L8900CDW");
     CHECK(text(f.list->GetItemText(row, 2)) == "Relayed by Tern");
@@ -239,7 +245,9 @@ TEST_CASE("devices pane: a relayed printer is signed in by device code, then its
     auto* notebook = find<wxNotebook>(f.pane, "devices-notebook");
     notebook->SetSelection(1);
     auto* fingerprint = find<wxTextCtrl>(f.pane, "relay-fingerprint");
-    REQUIRE(pump_until([&] { return !fingerprint->GetValue().empty(); }));
+    const bool loaded = pump_until([&] { return !fingerprint->GetValue().empty(); });
+    INFO("the relay page says: " << text(find<wxStaticText>(f.pane, "relay-status")->GetLabel()));
+    REQUIRE(loaded);
     CHECK(fingerprint->GetValue().Freq(':') == 31);  // 32 bytes of SHA-256
     CHECK(text(find<wxTextCtrl>(f.pane, "relay-host")->GetValue()) == "127.0.0.1");
     CHECK(text(find<wxTextCtrl>(f.pane, "relay-user")->GetValue()) == "relay-2nd-floor-mfp");
@@ -307,7 +315,7 @@ TEST_CASE("devices pane: Test this mailbox signs a self-signing device's mailbox
     PaneFixture f;
     cli(f.env, f.home.dir().string(), {"device", "add", self_name, "--mailbox", f.carol, "--kind", "self"});
     f.open();
-    REQUIRE(pump_until([&] { return f.row_of(self_name) >= 0; }));
+    f.wait_listed(self_name);
     f.select(self_name);
     auto* test = find<wxButton>(f.pane, "test-mailbox");
     REQUIRE(pump_until([&] { return test->IsEnabled(); }));
@@ -351,7 +359,7 @@ TEST_CASE("devices pane: laid out right to left, the buttons start on the right"
         wxFrame* frame;
         ~Close() { frame->Destroy(); }
     } close{frame};
-    REQUIRE(pump_until([&] { return f.row_of(self_name) >= 0; }));
+    f.wait_listed(self_name);
     CHECK(f.pane->GetLayoutDirection() == wxLayout_RightToLeft);
     // The row of buttons runs from the right: Add device, Get token, Test this mailbox, Delete token.
     // (Compared by their x alone: wxGTK reports right-to-left windows' rectangles shifted.)
