@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
     cli.add_option("--providers", providers, "Provider definitions file replacing the built-in one");
     cli.add_flag("--exit-when-ready", options.exit_when_ready,
                  "Open the profile, print one status line and quit (for tests)");
+    std::string lang;
+    cli.add_option("--lang", lang, "Language of the windows: ar, cs, el, sv or en (default: the system's)");
     bool no_sync = false;
     cli.add_flag("--no-sync", no_sync, "Do not get mail when the window opens (read what is stored)");
     // GTK's own options (--display, --sync, ...) are left for GTK.
@@ -32,5 +34,6 @@ int main(int argc, char** argv) {
     options.sync_at_start = !no_sync;
     if (!home.empty()) options.home = home;
     if (!providers.empty()) options.providers = providers;
+    if (!lang.empty()) options.language = lang;
     return tern::ui::run_desktop_app(argv, options);
 }

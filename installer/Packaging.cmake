@@ -63,13 +63,9 @@ else()
   install(FILES "${_tern_res}/providers.json" DESTINATION "${TERN_INSTALL_DATADIR}")
 endif()
 
-# Translations arrive with the desktop app: every resources/locale/<lang>/LC_MESSAGES/tern.mo
-# present is installed (re-globbed at build time); none is fine.
-file(GLOB _tern_mo_files CONFIGURE_DEPENDS "${_tern_res}/locale/*/LC_MESSAGES/tern.mo")
-foreach(_mo IN LISTS _tern_mo_files)
-  get_filename_component(_mo_dir "${_mo}" DIRECTORY)
-  get_filename_component(_mo_lang_dir "${_mo_dir}" DIRECTORY)
-  get_filename_component(_mo_lang "${_mo_lang_dir}" NAME)
+# Translations arrive with the desktop app: the catalogs compiled from resources/po at build time
+# (cmake/TernTranslations.cmake).
+foreach(_mo _mo_lang IN ZIP_LISTS TERN_TRANSLATION_MO_FILES TERN_TRANSLATION_LANGUAGES)
   if(APPLE AND TERN_BUILD_UI)
     install(FILES "${_mo}" DESTINATION "${_tern_bundle}/Resources/locale/${_mo_lang}/LC_MESSAGES")
   else()
@@ -248,9 +244,7 @@ foreach(_size scalable 16x16 22x22 24x24 32x32 48x48 64x64 128x128 256x256 512x5
   list(APPEND CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
        "/usr/share/icons/hicolor/${_size}" "/usr/share/icons/hicolor/${_size}/apps")
 endforeach()
-foreach(_mo IN LISTS _tern_mo_files)
-  get_filename_component(_mo_lang_dir "${_mo}/../.." ABSOLUTE)
-  get_filename_component(_mo_lang "${_mo_lang_dir}" NAME)
+foreach(_mo_lang IN LISTS TERN_TRANSLATION_LANGUAGES)
   list(APPEND CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
        "/usr/share/locale/${_mo_lang}" "/usr/share/locale/${_mo_lang}/LC_MESSAGES")
 endforeach()

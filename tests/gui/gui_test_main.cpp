@@ -1,6 +1,9 @@
 // The GUI tests' main: a real wxApp (GTK under Xvfb) with an active event loop, then Catch2.
+// The windows speak the language TERN_GUI_LANG names (English when unset), as `tern --lang` would.
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
+
+#include "ui_language.hpp"
 
 #include <wx/app.h>
 #include <wx/evtloop.h>
@@ -9,12 +12,15 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 namespace {
 
 class GuiTestApp : public wxApp {
 public:
     bool OnInit() override { return true; }
+    // As the desktop app: the language's direction, even when the C library lacks its locale.
+    wxLayoutDirection GetLayoutDirection() const override { return tern::ui::ui_layout_direction(); }
 };
 
 // A failed wx assertion would open a dialog that nobody answers: it fails the test instead, with
@@ -35,6 +41,15 @@ int main(int argc, char** argv) {
     wxSetAssertHandler(fail_on_assert);
     wxTheApp->CallOnInit();
     wxInitAllImageHandlers();
+    // Tests in a language without its catalog would quietly run in English: they fail instead.
+    const char* asked = std::getenv("TERN_GUI_LANG");
+    const std::string lang = asked && *asked ? asked : "en";
+    if (tern::ui::apply_ui_language(lang) != lang) {
+        std::fprintf(stderr, "TERN_GUI_LANG=%s: no catalog for that language\n", lang.c_str());
+        wxTheApp->OnExit();
+        wxEntryCleanup();
+        return 3;
+    }
     int result = 0;
     {
         wxGUIEventLoop loop;

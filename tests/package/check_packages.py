@@ -57,9 +57,10 @@ def expected_files(source, ui):
         files |= {"bin/tern", "share/man/man1/tern.1.gz", f"share/applications/{APP_ID}.desktop",
                   f"share/metainfo/{APP_ID}.metainfo.xml", f"share/icons/hicolor/scalable/apps/{APP_ID}.svg"}
         files |= {f"share/icons/hicolor/{s}x{s}/apps/{APP_ID}.png" for s in ICON_SIZES}
-    for mo in glob.glob(os.path.join(source, "resources/locale/*/LC_MESSAGES/tern.mo")):
-        lang = mo.split(os.sep)[-3]
-        files.add(f"share/locale/{lang}/LC_MESSAGES/tern.mo")
+        # The catalogs compiled from resources/po (cmake/TernTranslations.cmake).
+        for po in glob.glob(os.path.join(source, "resources/po/*.po")):
+            lang = os.path.splitext(os.path.basename(po))[0]
+            files.add(f"share/locale/{lang}/LC_MESSAGES/tern.mo")
     return files
 
 

@@ -2,6 +2,7 @@
 
 #include "mail_service.hpp"
 #include "main_frame.hpp"
+#include "ui_language.hpp"
 #include "tern/core/error.hpp"
 #include "tern/core/logging.hpp"
 #include "tern/core/profile_paths.hpp"
@@ -35,12 +36,17 @@ public:
             std::fprintf(stderr, "tern: %s\n", e.message().c_str());
         }
         spdlog::info("tern starting");
+        // Before the first window: right-to-left languages mirror the windows created after it.
+        apply_ui_language(options_.language);
         service_ = std::make_unique<MailService>(
             ProfileLocation{resolve_profile_dir(options_.home), options_.providers});
         auto* frame = new MainFrame(options_, *service_);
         frame->Show();
         return true;
     }
+
+    // The language's direction (wx's own answer needs the C library's locale for the language).
+    wxLayoutDirection GetLayoutDirection() const override { return ui_layout_direction(); }
 
     // wx would print the exception's text unredacted: hand it to Tern's crash handler instead
     // (wx calls this inside its catch block, so the exception is still current).

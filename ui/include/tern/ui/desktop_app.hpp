@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 
 namespace tern::ui {
 
@@ -13,6 +14,8 @@ struct DesktopOptions {
     bool exit_when_ready = false;
     // Get mail for every account when the window opens, then every few minutes (--no-sync: not).
     bool sync_at_start = true;
+    // The language of the windows (--lang: "cs", "ar", ...); without it, the system's.
+    std::optional<std::string> language;
 };
 
 // Runs the wx event loop until the last window closes; returns the process exit code.
