@@ -37,18 +37,25 @@ wxString sender_text(const mail::MessageSummary& s) {
     return wxString::FromUTF8(s.from_name + " <" + s.from_addr + ">");
 }
 
+// The reader's own errors are raised on workers, where the catalog is not read: they are marked
+// for it there (wxTRANSLATE) and looked up here, on the UI thread. The core's words pass as they are.
+wxString translated(const Error& error) {
+    const wxString text = wxString::FromUTF8(error.message());
+    return text.empty() ? text : wxGetTranslation(text);
+}
+
 std::string folder_path(mail::MessageStore& store, std::int64_t account_id, std::int64_t folder_id) {
     for (const auto& f : store.folders(account_id))
         if (f.id == folder_id) return f.path;
-    throw Error(ErrorCategory::NotFound, "The message's folder is no longer there.");
+    throw Error(ErrorCategory::NotFound, wxTRANSLATE("The message's folder is no longer there."));
 }
 
 std::string attachment_bytes(accounts::MailProfile& profile, std::int64_t message_id, std::size_t index) {
     mail::MessageStore store(profile.profile.db());
     const auto raw = store.raw_message_by_id(message_id);
-    if (!raw) throw Error(ErrorCategory::NotFound, "This message's body is not downloaded yet.");
+    if (!raw) throw Error(ErrorCategory::NotFound, wxTRANSLATE("This message's body is not downloaded yet."));
     auto bytes = mail::attachment_content(*raw, index);
-    if (!bytes) throw Error(ErrorCategory::NotFound, "This message has no such attachment.");
+    if (!bytes) throw Error(ErrorCategory::NotFound, wxTRANSLATE("This message has no such attachment."));
     return std::move(*bytes);
 }
 
@@ -152,7 +159,7 @@ void ReaderPanel::show_message(std::int64_t account_id, std::int64_t message_id)
             auto& db = job.profile().profile.db();
             mail::MessageStore store(db);
             auto detail = store.message_by_id(message_id);
-            if (!detail) throw Error(ErrorCategory::NotFound, "This message is no longer in the folder.");
+            if (!detail) throw Error(ErrorCategory::NotFound, wxTRANSLATE("This message is no longer in the folder."));
             ReaderContent content{std::move(*detail), std::nullopt, false};
             if (content.detail.summary.body_downloaded) {
                 if (const auto raw = store.raw_message_by_id(message_id)) {
@@ -173,7 +180,7 @@ void ReaderPanel::show_message(std::int64_t account_id, std::int64_t message_id)
         },
         [this, generation](const Error& error) {
             if (generation != generation_) return;
-            show_text(wxString::FromUTF8(error.message()));
+            show_text(translated(error));
             if (on_error) on_error(error);
         });
 }
@@ -192,11 +199,11 @@ void ReaderPanel::fetch_body(std::int64_t account_id, std::int64_t message_id) {
             std::optional<accounts::Account> account;
             for (auto& a : profile.accounts())
                 if (a.id == account_id) account = a;
-            if (!account) throw Error(ErrorCategory::NotFound, "The account of this message was removed.");
+            if (!account) throw Error(ErrorCategory::NotFound, wxTRANSLATE("The account of this message was removed."));
             const auto path = folder_path(store, account_id, detail->summary.folder_id);
             auto access = profile.access(*account, prompts);
             if (!access->has_server(mail::MailProtocol::Imap))
-                throw Error(ErrorCategory::NotFound, "This message's body was not downloaded and the account has no IMAP server to fetch it from.");
+                throw Error(ErrorCategory::NotFound, wxTRANSLATE("This message's body was not downloaded and the account has no IMAP server to fetch it from."));
             access->run(mail::MailProtocol::Imap, [&](const mail::ConnectionOptions& options) {
                 mail::ImapSync(store, account_id, options).fetch_body(path, detail->summary.uid);
             }, job.cancel());
@@ -207,7 +214,7 @@ void ReaderPanel::fetch_body(std::int64_t account_id, std::int64_t message_id) {
         },
         [this, generation](const Error& error) {
             if (generation != generation_) return;
-            show_text(wxString::Format(_("This message could not be downloaded: %s"), wxString::FromUTF8(error.message())));
+            show_text(wxString::Format(_("This message could not be downloaded: %s"), translated(error)));
             if (on_error) on_error(error);
         });
 }
