@@ -23,6 +23,11 @@ int main(int argc, char** argv) {
     cli.add_option("--lang", lang, "Language of the windows: ar, cs, el, sv or en (default: the system's)");
     bool no_sync = false;
     cli.add_flag("--no-sync", no_sync, "Do not get mail when the window opens (read what is stored)");
+    std::string mailto;
+    cli.add_option("link", mailto, "A mailto: link: opens the composer on it (as the desktop's mail handler)")
+        ->check([](const std::string& text) -> std::string {
+            return text.rfind("mailto:", 0) == 0 || text.rfind("MAILTO:", 0) == 0 ? "" : "not a mailto: link: " + text;
+        });
     // GTK's own options (--display, --sync, ...) are left for GTK.
     cli.allow_extras();
     try {
@@ -35,5 +40,6 @@ int main(int argc, char** argv) {
     if (!home.empty()) options.home = home;
     if (!providers.empty()) options.providers = providers;
     if (!lang.empty()) options.language = lang;
+    if (!mailto.empty()) options.mailto = mailto;
     return tern::ui::run_desktop_app(argv, options);
 }

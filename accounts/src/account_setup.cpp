@@ -22,8 +22,7 @@ void use_server(Account& account, mail::ServerEndpoint server) {
 
 // The servers autodetection chose: IMAP (else POP3) and SMTP; an error that says what was tried
 // when one side is missing.
-void use_detected_servers(Account& account, const Detection& detection) {
-    const std::string by_hand = "Enter the servers by hand (IMAP or POP3, and SMTP: host, port and security).";
+void use_detected_servers(Account& account, const Detection& detection, const std::string& by_hand) {
     auto incoming = detection.chosen(mail::MailProtocol::Imap);
     if (!incoming) incoming = detection.chosen(mail::MailProtocol::Pop3);
     const auto outgoing = detection.chosen(mail::MailProtocol::Smtp);
@@ -74,7 +73,7 @@ AccountPlan plan_account(MailProfile& profile, const AccountRequest& request, Ca
         auto options = autodetect_options_from_environment();
         options.progress = progress;
         plan.detection = detect_servers(request.email, catalog, options, cancel);
-        use_detected_servers(account, *plan.detection);
+        use_detected_servers(account, *plan.detection, request.by_hand_advice);
     }
     if (request.imap) use_server(account, *request.imap);
     if (request.pop3) use_server(account, *request.pop3);

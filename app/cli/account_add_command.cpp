@@ -105,6 +105,7 @@ int account_add(const CliContext& ctx, const CommandArgs& args) {
     if (!args.pop3.empty()) request.pop3 = mail::parse_endpoint(mail::MailProtocol::Pop3, args.pop3);
     if (!args.smtp.empty()) request.smtp = mail::parse_endpoint(mail::MailProtocol::Smtp, args.smtp);
     request.username = args.user;
+    request.by_hand_advice = "Enter the servers by hand with --imap HOST:PORT:TLS (or --pop3) and --smtp HOST:PORT:TLS.";
 
     accounts::AccountPlan plan;
     {

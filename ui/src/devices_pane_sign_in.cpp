@@ -33,6 +33,7 @@ SignInPanel::SignInPanel(wxWindow* parent) : wxPanel(parent, wxID_ANY), timer_(t
     headline_ = new wxStaticText(this, wxID_ANY, "");
     headline_->SetFont(headline_->GetFont().Bold());
     auto* enter = new wxStaticText(this, wxID_ANY, _("Open this link on any computer or phone and enter the code:"));
+    enter->Wrap(FromDIP(340));  // beside the QR code in narrow windows (the wizard), never clipped
     link_ = new wxHyperlinkCtrl(this, wxID_ANY, "https://", "https://", wxDefaultPosition, wxDefaultSize,
                                 wxHL_DEFAULT_STYLE, "sign-in-link");
     code_ = new wxTextCtrl(this, wxID_ANY, "", wxDefaultPosition, wxDefaultSize, wxTE_READONLY | wxTE_CENTRE,

@@ -29,10 +29,13 @@ public:
     Worker& account(std::int64_t account_id);
     // Device sign-ins, tests and the relay's settings.
     Worker& devices() { return *devices_; }
+    // The setup wizard's server search and sign-in (an account that does not exist yet).
+    Worker& setup() { return account(setup_worker_id); }
 
     void cancel_all();
 
 private:
+    static constexpr std::int64_t setup_worker_id = 0;  // account ids start at 1
     ProfileLocation location_;
     std::unique_ptr<Worker> store_;
     std::unique_ptr<Worker> devices_;

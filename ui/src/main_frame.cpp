@@ -2,6 +2,8 @@
 
 #include "composer_frame.hpp"
 #include "desktop_prompts.hpp"
+#include "devices_frame.hpp"
+#include "setup_wizard.hpp"
 #include "tern/core/build_config.hpp"
 #include "tern/mail/search_query.hpp"
 
@@ -38,6 +40,8 @@ enum MenuId {
     IdReplyAll,
     IdForward,
     IdDrafts,
+    IdAddAccount,
+    IdDevices,
 };
 
 constexpr int sync_interval_minutes = 5;
@@ -50,6 +54,7 @@ MainFrame::MainFrame(const DesktopOptions& options, MailService& service)
       service_(service),
       sync_timer_(this) {
     SetName("main");
+    pending_mailto_ = options.mailto;
     build_menus();
 
     auto* root = new wxPanel(this);
@@ -151,6 +156,8 @@ void MainFrame::build_menus() {
     file->Append(IdNewMessage, _("&New message\tCtrl+N"));
     file->Append(IdDrafts, _("Open &draft"));
     file->AppendSeparator();
+    file->Append(IdAddAccount, _("&Add account..."));
+    file->AppendSeparator();
     file->Append(IdSync, _("&Get mail\tF5"));
     file->Append(IdCancelJobs, _("&Stop\tEsc"));
     file->AppendSeparator();
@@ -166,16 +173,25 @@ void MainFrame::build_menus() {
     message->Append(IdToggleFlag, _("&Flag or unflag\tCtrl+Shift+S"));
     message->Append(IdMove, _("&Move to...\tCtrl+Shift+M"));
     message->Append(wxID_DELETE, _("&Delete"));
+    auto* tools = new wxMenu;
+    tools->Append(IdDevices, _("&Printers and scanners..."));
     auto* help = new wxMenu;
     help->Append(wxID_ABOUT, _("&About Tern"));
     auto* bar = new wxMenuBar;
     bar->Append(file, _("&File"));
     bar->Append(message, _("&Message"));
+    bar->Append(tools, _("&Tools"));
     bar->Append(help, _("&Help"));
     SetMenuBar(bar);
-    Bind(wxEVT_MENU, [this](wxCommandEvent&) { Close(); }, wxID_EXIT);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) {
+        // Quit ends the program: the composers go too, each keeping its text as a draft.
+        ComposerFrame::close_all();
+        Close();
+    }, wxID_EXIT);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { show_devices(); }, IdDevices);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { sync_now(false); }, IdSync);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { compose(ComposeStart::new_message()); }, IdNewMessage);
+    Bind(wxEVT_MENU, [this](wxCommandEvent&) { add_account(); }, IdAddAccount);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) { compose(ComposeStart::draft()); }, IdDrafts);
     Bind(wxEVT_MENU, [this](wxCommandEvent&) {
         if (auto id = reader_->message_id()) compose(ComposeStart::reply(*id));
@@ -206,6 +222,32 @@ accounts::FallbackPrompts MainFrame::prompts() {
     return desktop_prompts(this, [this](const accounts::Account& account, const accounts::PolicyDecision& decision) {
         tell(account, decision);
     });
+}
+
+SetupWizard* MainFrame::add_account() {
+    if (wizard_) {
+        wizard_->Raise();
+        return wizard_;
+    }
+    wizard_ = new SetupWizard(this, service_);
+    wizard_->on_added = [this](const accounts::Account& account) {
+        SetStatusText(wxString::Format(_("%s added."), wxString::FromUTF8(account.email)));
+        // Its mail comes at once, once the tree knows it (sync_now goes through the tree's accounts).
+        sync_when_tree_loaded_ = true;
+        load_tree();
+    };
+    wizard_->Show();
+    return wizard_;
+}
+
+DevicesFrame* MainFrame::show_devices() {
+    if (devices_) {
+        devices_->Raise();
+        return devices_;
+    }
+    devices_ = new DevicesFrame(this, service_);
+    devices_->Show();
+    return devices_;
 }
 
 std::optional<std::int64_t> MainFrame::current_account() const {
@@ -239,14 +281,25 @@ void MainFrame::show_tree(std::vector<AccountEntry> accounts) {
     if (accounts.empty()) {
         list_->clear_messages();
         reader_->clear();
-        SetStatusText(_("No mail accounts yet. Add one with File > New account, or with tern-cli account add."));
+        SetStatusText(_("No mail accounts yet. Add one with File > Add account, or with tern-cli account add."));
         report_ready();
+        // A first start: the wizard is what a person needs.
+        if (first && options_.sync_at_start && !options_.exit_when_ready) add_account();
         return;
     }
     if (first && !tree_->selection()) report_ready();
     if (first && !options_.exit_when_ready && options_.sync_at_start) {
         sync_now(true);
         sync_timer_.Start(sync_interval_minutes * 60 * 1000);
+    }
+    if (sync_when_tree_loaded_) {
+        sync_when_tree_loaded_ = false;
+        sync_now(false);
+        if (!sync_timer_.IsRunning()) sync_timer_.Start(sync_interval_minutes * 60 * 1000);
+    }
+    if (pending_mailto_ && !options_.exit_when_ready) {
+        compose(ComposeStart::from_mailto(*pending_mailto_));
+        pending_mailto_.reset();
     }
 }
 

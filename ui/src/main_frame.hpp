@@ -15,6 +15,7 @@
 
 #include <wx/frame.h>
 #include <wx/timer.h>
+#include <wx/weakref.h>
 
 #include <map>
 #include <memory>
@@ -27,6 +28,8 @@ class wxStaticText;
 namespace tern::ui {
 
 class ComposerFrame;
+class DevicesFrame;
+class SetupWizard;
 
 class MainFrame : public wxFrame {
 public:
@@ -39,6 +42,9 @@ public:
     ReaderPanel* reader() const { return reader_; }
     wxSearchCtrl* search_box() const { return search_; }
     FallbackBanner* fallback_banner() const { return banner_; }
+    SetupWizard* setup_wizard() const { return wizard_.get(); }
+    // Tools > Printers and scanners: the devices pane's window (one; raised when open).
+    DevicesFrame* show_devices();
     bool fallback_banner_shown() const;
     bool syncing() const { return !syncs_.empty(); }
     std::int64_t syncs_finished() const { return syncs_finished_; }
@@ -54,6 +60,8 @@ public:
     void retry_oauth();
     // Opens a composer for the chosen account (the first one when none is chosen).
     ComposerFrame* compose(ComposeStart start);
+    // Opens the setup wizard (or brings the open one to the front).
+    SetupWizard* add_account();
 
 private:
     void build_menus();
@@ -86,6 +94,8 @@ private:
     wxGauge* activity_gauge_ = nullptr;
     wxButton* activity_cancel_ = nullptr;
     wxTimer sync_timer_;
+    wxWeakRef<SetupWizard> wizard_;
+    wxWeakRef<DevicesFrame> devices_;
 
     struct RunningSync {
         std::shared_ptr<CancelToken> cancel;
@@ -96,6 +106,8 @@ private:
     std::int64_t syncs_finished_ = 0;
     bool first_sync_done_ = false;
     bool ready_reported_ = false;
+    bool sync_when_tree_loaded_ = false;  // an account was just added
+    std::optional<std::string> pending_mailto_;  // tern mailto:...: composed once there is an account
     std::optional<std::int64_t> search_account_;
 };
 
