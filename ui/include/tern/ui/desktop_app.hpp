@@ -16,6 +16,9 @@ struct DesktopOptions {
     bool sync_at_start = true;
     // The language of the windows (--lang: "cs", "ar", ...); without it, the system's.
     std::optional<std::string> language;
+    // `tern mailto:...` (a link the desktop hands over): the composer opens on it once the
+    // accounts are loaded, from the first account (after the setup wizard when there is none).
+    std::optional<std::string> mailto;
 };
 
 // Runs the wx event loop until the last window closes; returns the process exit code.
