@@ -168,7 +168,7 @@ void add_device_commands(CLI::App& app, CommandArgs& a, Handler& selected) {
         ->add_option("NAME", a.name, "Only this device, due or not");
 
     leaf(app, "relay", "Run the device relay until SIGTERM", selected, run_relay)
-        ->add_option("--listen", a.listen, "Listen address (default 127.0.0.1:2525; port 0: any free port)")
+        ->add_option("--listen", a.listen, "Listen address (default: the one saved in the devices pane, else 127.0.0.1:2525; port 0: any free port)")
         ->check(listen_validator());
 }
 

@@ -9,6 +9,7 @@
 #include "tern/accounts/device_keep_alive.hpp"
 #include "tern/accounts/profile_settings.hpp"
 #include "tern/accounts/relay_device_directory.hpp"
+#include "tern/accounts/relay_listen_settings.hpp"
 #include "tern/mail/relay/relay_forwarder.hpp"
 #include "tern/mail/relay/relay_server.hpp"
 
@@ -22,12 +23,17 @@
 namespace tern::cli {
 namespace {
 
-std::pair<std::string, std::uint16_t> listen_address(const std::string& option) {
-    const std::string text = option.empty() ? "127.0.0.1:2525" : option;
-    const auto colon = text.rfind(':');
-    std::string host = text.substr(0, colon);
+// --listen HOST:PORT, or else the address saved in the profile (the devices pane's relay page;
+// 127.0.0.1:2525 until one is saved). Port 0 on the command line: any free port.
+std::pair<std::string, std::uint16_t> listen_address(const std::string& option, Database& db) {
+    if (option.empty()) {
+        const auto saved = accounts::relay_listen_address(db);
+        return {saved.host, saved.port};
+    }
+    const auto colon = option.rfind(':');  // the option's validator checked HOST:PORT
+    std::string host = option.substr(0, colon);
     if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    return {host, static_cast<std::uint16_t>(std::stoi(text.substr(colon + 1)))};
+    return {host, static_cast<std::uint16_t>(std::stoi(option.substr(colon + 1)))};
 }
 
 std::string this_host_name() {
@@ -64,7 +70,7 @@ void keep_alive_loop(accounts::DeviceMailboxes& mailboxes, accounts::KeepAliveSe
 int run_relay(const CliContext& ctx, const CommandArgs& args) {
     DeviceContext dc(ctx);
     auto& db = dc.profile.db();
-    const auto [host, port] = listen_address(args.listen);
+    const auto [host, port] = listen_address(args.listen, db);
 
     mail::relay::RelayServerSettings settings;
     settings.listen_host = host;

@@ -60,9 +60,11 @@ class RelayProfile(CliProfile):
     def device(self):
         return self.json("device", "show", DEVICE)
 
-    def start_relay(self):
+    def start_relay(self, listen_option=True):
+        """listen_option False: no --listen, the relay listens where the profile's settings say."""
+        listen = ["--listen", f"{HOST}:{self.port}"] if listen_option else []
         with open(os.path.join(self.home, "relay-stderr.log"), "a") as log:
-            self.relay = subprocess.Popen(self.command("-v", "--json", "relay", "--listen", f"{HOST}:{self.port}"),
+            self.relay = subprocess.Popen(self.command("-v", "--json", "relay", *listen),
                                           stdout=subprocess.PIPE, stderr=log, text=True, env=self.env)
         text = ""
         for line in self.relay.stdout:

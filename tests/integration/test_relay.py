@@ -16,7 +16,7 @@ import unittest
 import uuid
 
 from envtest import ENV, HOST, TIMEOUT, admin, wait_for
-from relaytest import CAROL, BOB, DEVICE, RelayProfile, inbox_message_ids, scan_message, wait_delivered
+from relaytest import CAROL, BOB, DEVICE, RelayProfile, free_port, inbox_message_ids, scan_message, wait_delivered
 
 
 class Relay(unittest.TestCase):
@@ -121,6 +121,18 @@ class Relay(unittest.TestCase):
         tls.sendall(b"MAIL FROM:<" + CAROL.encode() + b">\r\n")
         self.assertTrue(tls_reader.readline().startswith(b"530 5.7.0"))  # and so is the injected AUTH
         tls.close()
+
+    def test_without_listen_the_relay_listens_at_the_address_saved_in_the_profile(self):
+        # As the devices pane's relay page saves it.
+        self.p.stop_relay()
+        self.p.port = free_port()
+        self.p.set({"relay.listen_host": HOST, "relay.listen_port": self.p.port})
+        ready = self.p.start_relay(listen_option=False)
+        self.assertEqual(ready["port"], self.p.port)
+        msg = scan_message("saved address " + uuid.uuid4().hex[:8])
+        with self.p.printer() as smtp:
+            self.assertEqual(smtp.send_message(msg), {})
+        wait_delivered({msg["Message-ID"]})
 
     def test_upstream_down_queues_and_delivers_when_it_returns(self):
         # A relay whose upstream submission server is a proxy this test switches off and on.
