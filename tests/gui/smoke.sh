@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the real tern under Xvfb: --version, an empty profile, and a damaged profile.
+# Starts the real tern under Xvfb: --version, an empty profile, mailto: links, and a damaged profile.
 set -u
 xvfb_run=$1 tern=$2
 work=$(mktemp -d)
@@ -15,6 +15,15 @@ out=$("$xvfb_run" -a "$tern" --home "$work/empty" --exit-when-ready 2>"$work/std
 [ -f "$work/empty/tern.db" ] || fail "the profile database was not created"
 grep -q "tern starting" "$work/empty/logs/tern.log" || fail "no log written"
 
+# The desktop's mail handler: tern mailto:... is taken, anything else is refused before a window.
+out=$("$xvfb_run" -a "$tern" --home "$work/empty" --exit-when-ready "mailto:ann@example.test?subject=Hi" 2>"$work/stderr") ||
+  fail "tern mailto: exited $?: $(cat "$work/stderr")"
+[[ $out == "ready: profile=$work/empty accounts=0 messages=0" ]] || fail "unexpected status with a mailto: link: $out"
+"$tern" --home "$work/empty" "http://example.org/" >/dev/null 2>"$work/stderr"
+rc=$?
+[ $rc -eq 2 ] || fail "a link that is not mailto: should exit 2, got $rc"
+grep -q "not a mailto: link" "$work/stderr" || fail "no reason given for the refused link: $(cat "$work/stderr")"
+
 mkdir -p "$work/damaged"
 head -c 4096 /dev/urandom >"$work/damaged/tern.db"
 before=$(sha256sum <"$work/damaged/tern.db")
@@ -23,4 +32,4 @@ rc=$?
 [ $rc -eq 1 ] || fail "a damaged profile should exit 1, got $rc"
 [[ $out == "error: [storage] "*"damaged"* ]] || fail "unexpected error line: $out"
 [ "$(sha256sum <"$work/damaged/tern.db")" = "$before" ] || fail "the damaged profile was modified"
-echo "gui smoke: version, empty profile and damaged profile behave"
+echo "gui smoke: version, empty profile, mailto: links and damaged profile behave"

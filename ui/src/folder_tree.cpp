@@ -125,17 +125,17 @@ void FolderTree::set_accounts(const std::vector<AccountEntry>& accounts) {
         }
         Expand(account_item);
     }
-    // Keep what was chosen; at first, the first account's inbox.
+    // Keep what was chosen; while nothing is (at first, or before the first sync brought the
+    // folders), the first account's inbox.
     wxTreeItemId chosen;
     if (previous) chosen = find(previous->folder_id);
-    if (!chosen.IsOk() && !filled_) {
+    if (!chosen.IsOk() && !previous) {
         for (const auto& account : accounts_) {
             for (const auto& f : account.folders)
                 if (f.role == "inbox" && !chosen.IsOk()) chosen = find(f.id);
             if (chosen.IsOk()) break;
         }
     }
-    filled_ = true;
     if (chosen.IsOk()) SelectItem(chosen);
     Thaw();
     on_choice = std::move(handler);

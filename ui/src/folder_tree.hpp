@@ -35,7 +35,6 @@ private:
     wxTreeItemId find(std::int64_t folder_id) const;
 
     std::vector<AccountEntry> accounts_;
-    bool filled_ = false;
 };
 
 // The name a person sees for a folder: its role's name (translated) or the last part of its path.
