@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
         ->check([](const std::string& text) -> std::string {
             return text.rfind("mailto:", 0) == 0 || text.rfind("MAILTO:", 0) == 0 ? "" : "not a mailto: link: " + text;
         });
+    cli.add_flag("--check-html-view", options.check_html_view,
+                 "Load the reader's HTML view plug-in, print where it is (or why not) and quit");
     // GTK's own options (--display, --sync, ...) are left for GTK.
     cli.allow_extras();
     try {

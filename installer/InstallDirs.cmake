@@ -13,3 +13,13 @@ else()
   set(TERN_INSTALLED_PROVIDERS_RELATIVE "${_tern_bin_to_data}")
   unset(_tern_bin_to_data)
 endif()
+
+# The reader's HTML view plug-in (tern-html-view, the only part that links WebKit), relative to
+# the programs' folder, the same in the build tree (bin/ and lib/tern/) as installed.
+if(APPLE)
+  set(TERN_HTML_VIEW_PLUGIN_RELATIVE "../PlugIns")  # Tern.app/Contents/PlugIns
+elseif(WIN32)
+  set(TERN_HTML_VIEW_PLUGIN_RELATIVE ".")           # beside tern.exe, with the other DLLs
+else()
+  set(TERN_HTML_VIEW_PLUGIN_RELATIVE "../lib/tern")
+endif()

@@ -24,6 +24,17 @@ rc=$?
 [ $rc -eq 2 ] || fail "a link that is not mailto: should exit 2, got $rc"
 grep -q "not a mailto: link" "$work/stderr" || fail "no reason given for the refused link: $(cat "$work/stderr")"
 
+# The reader's HTML view plug-in is found beside the program (bin/../lib/tern); a copy of the
+# program elsewhere says it is missing (the reader then shows HTML mail as text, with that reason).
+out=$("$tern" --check-html-view 2>&1) || fail "tern --check-html-view exited $?: $out"
+[[ $out == "html view: "*"/lib/tern/tern-html-view.so" ]] || fail "unexpected plug-in line: $out"
+mkdir -p "$work/alone/bin"
+cp "$tern" "$work/alone/bin/tern"
+out=$("$work/alone/bin/tern" --check-html-view 2>&1)
+rc=$?
+[ $rc -eq 1 ] || fail "a program without its plug-in should exit 1, got $rc"
+[[ $out == *"is not installed"* ]] || fail "no reason given for the missing plug-in: $out"
+
 mkdir -p "$work/damaged"
 head -c 4096 /dev/urandom >"$work/damaged/tern.db"
 before=$(sha256sum <"$work/damaged/tern.db")

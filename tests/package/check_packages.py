@@ -54,7 +54,7 @@ def expected_files(source, ui):
     files = {"bin/tern-cli", "share/tern/providers.json", "lib/systemd/user/tern-relay.service",
              "share/man/man1/tern-cli.1.gz", "share/doc/tern/copyright", "share/doc/tern/changelog.Debian.gz"}
     if ui:
-        files |= {"bin/tern", "share/man/man1/tern.1.gz", f"share/applications/{APP_ID}.desktop",
+        files |= {"bin/tern", "lib/tern/tern-html-view.so", "share/man/man1/tern.1.gz", f"share/applications/{APP_ID}.desktop",
                   f"share/metainfo/{APP_ID}.metainfo.xml", f"share/icons/hicolor/scalable/apps/{APP_ID}.svg"}
         files |= {f"share/icons/hicolor/{s}x{s}/apps/{APP_ID}.png" for s in ICON_SIZES}
         # The catalogs compiled from resources/po (cmake/TernTranslations.cmake).
@@ -133,7 +133,7 @@ def step_contents(out, source, build, version, ui):
 
     # .rpm: file list (without the directories other packages own), requires, header.
     rpm_paths = set(run(["rpm", "-qpl", rpm]).stdout.split())
-    own_dirs = {"/usr/share/tern", "/usr/share/doc/tern"}
+    own_dirs = {"/usr/share/tern", "/usr/share/doc/tern", "/usr/lib/tern"}
     rpm_files = {p[len("/usr/"):] for p in rpm_paths - own_dirs if p.startswith("/usr/")}
     if any(not p.startswith("/usr/") for p in rpm_paths):
         raise Failure(f".rpm installs outside /usr: {sorted(p for p in rpm_paths if not p.startswith('/usr/'))}")
@@ -284,6 +284,11 @@ def step_install(out, build_providers):
             if got != f"tern {out_version(deb)}":
                 raise Failure(f"xvfb-run /usr/bin/tern --version says {got!r}")
             print(got)
+            # The reader's HTML view: the program finds its plug-in where the package put it.
+            got = run(["/usr/bin/tern", "--check-html-view"]).stdout.strip()
+            if got != "html view: /usr/lib/tern/tern-html-view.so":
+                raise Failure(f"/usr/bin/tern --check-html-view says {got!r}")
+            print(got)
             run(["desktop-file-validate", f"/usr/share/applications/{APP_ID}.desktop"])
         listing = run(["/usr/bin/tern-cli", "account", "list", "--home", home])
         if "No accounts" not in listing.stdout:
@@ -308,7 +313,7 @@ def step_install(out, build_providers):
         purge = run(sudo + ["apt-get", "purge", "-y", "-q", "tern"], env=env, check=False)
         print(purge.stdout[-2000:])
     left = [p for p in deb_paths if os.path.lexists(p)]
-    left += [d for d in ("/usr/share/tern", "/usr/share/doc/tern") if os.path.lexists(d)]
+    left += [d for d in ("/usr/share/tern", "/usr/share/doc/tern", "/usr/lib/tern") if os.path.lexists(d)]
     if left:
         raise Failure(f"left after apt-get purge: {left}")
     dpkg_list = run(["dpkg", "-L", "tern"], check=False)

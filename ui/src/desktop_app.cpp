@@ -1,5 +1,6 @@
 #include "tern/ui/desktop_app.hpp"
 
+#include "html_view.hpp"
 #include "mail_service.hpp"
 #include "main_frame.hpp"
 #include "ui_language.hpp"
@@ -9,8 +10,10 @@
 
 #include <spdlog/spdlog.h>
 #include <wx/app.h>
+#include <wx/init.h>
 #include <wx/msgdlg.h>
 
+#include <cstdio>
 #include <exception>
 #include <memory>
 
@@ -74,6 +77,16 @@ private:
 void set_exit_code(int code) { exit_code = code; }
 
 int run_desktop_app(char** argv, const DesktopOptions& options) {
+    if (options.check_html_view) {
+        const wxInitializer initializer;  // wx's base only: no display needed
+        wxString why;
+        if (const auto path = load_html_view_plugin(why)) {
+            std::printf("html view: %s\n", path->c_str());
+            return 0;
+        }
+        std::fprintf(stderr, "tern: %s\n", why.utf8_string().c_str());
+        return 1;
+    }
     wxApp::SetInstance(new DesktopApp(options));
     int wx_argc = 1;  // only the program name: Tern's options are not wx's
     return wxEntry(wx_argc, argv);

@@ -1,5 +1,7 @@
 #include "reader_panel.hpp"
 
+#include "html_view.hpp"
+
 #include "tern/mail/imap_sync.hpp"
 #include "tern/mail/parsed_message.hpp"
 #include "tern/mail/remote_content_senders.hpp"
@@ -18,7 +20,6 @@
 #include <wx/settings.h>
 #include <wx/textctrl.h>
 #include <wx/utils.h>
-#include <wx/webview.h>
 
 #include <filesystem>
 #include <fstream>
@@ -140,13 +141,15 @@ void ReaderPanel::clear() {
     sizer_->Show(headers_, false);
     attachments_row_->Hide();
     remote_row_->Hide();
-    if (web_) web_->Hide();
+    if (html_) html_->window()->Hide();
     show_text("");
     text_->Hide();  // nothing chosen: an empty pane, not an empty text box
     Layout();
 }
 
-bool ReaderPanel::showing_html() const { return web_ && web_->IsShown(); }
+ReaderPanel::~ReaderPanel() = default;
+
+bool ReaderPanel::showing_html() const { return html_ && html_->window()->IsShown(); }
 bool ReaderPanel::showing_remote_offer() const { return remote_row_->IsShown(); }
 
 void ReaderPanel::show_message(std::int64_t account_id, std::int64_t message_id) {
@@ -244,7 +247,7 @@ void ReaderPanel::present(ReaderContent content) {
     attachments_row_->Show(!attachments_->IsEmpty());
     if (content.html) {
         remote_row_->Show(content.html->has_remote_content && !content.remote_allowed);
-        show_html(content.html->html);
+        show_html(content.html->html, d.text_body);
     } else {
         remote_row_->Hide();
         show_text(s.body_downloaded ? wxString::FromUTF8(d.text_body) : _("Downloading this message..."));
@@ -255,38 +258,29 @@ void ReaderPanel::present(ReaderContent content) {
 }
 
 void ReaderPanel::show_text(const wxString& text) {
-    if (web_) web_->Hide();
+    if (html_) html_->window()->Hide();
     text_->Show();
     text_->ChangeValue(text);
     text_->ShowPosition(0);
     Layout();
 }
 
-void ReaderPanel::show_html(const std::string& html) {
-    if (!web_) {
-        web_ = wxWebView::New(this, wxID_ANY);
-        web_->SetName("body-html");
-        web_->EnableContextMenu(true);
-        // Only the page Tern gives it: a link opens in the browser, anything else the message
-        // tries to open (frames, redirects, forms) goes nowhere.
-        web_->Bind(wxEVT_WEBVIEW_NAVIGATING, [this](wxWebViewEvent& event) {
-            const wxString url = event.GetURL();
-            if (url.StartsWith("about:") || url.StartsWith("data:")) return;
-            event.Veto();
-            if (url.StartsWith("http://") || url.StartsWith("https://") || url.StartsWith("mailto:"))
-                wxLaunchDefaultBrowser(url);
-        });
-        web_->Bind(wxEVT_WEBVIEW_NEWWINDOW, [](wxWebViewEvent& event) {
-            const wxString url = event.GetURL();
-            if (url.StartsWith("http://") || url.StartsWith("https://")) wxLaunchDefaultBrowser(url);
-        });
-        web_->Bind(wxEVT_WEBVIEW_LOADED, [this](wxWebViewEvent&) { loading_page_ = false; });
-        sizer_->Add(web_, 1, wxEXPAND);
+void ReaderPanel::show_html(const std::string& html, const std::string& text) {
+    if (!html_) {
+        wxString why;
+        html_ = create_html_view(this, why);
+        if (!html_) {
+            // The message is still readable: its text, with the reason the HTML is not shown.
+            spdlog::warn("reader: no HTML view: {}", why.utf8_string());
+            show_text(wxString::Format(_("(This message is HTML, shown here as text: %s.)"), why) + "\n\n" +
+                      wxString::FromUTF8(text));
+            return;
+        }
+        sizer_->Add(html_->window(), 1, wxEXPAND);
     }
     text_->Hide();
-    web_->Show();
-    loading_page_ = true;
-    web_->SetPage(wxString::FromUTF8(html), "about:blank");
+    html_->window()->Show();
+    html_->set_page(wxString::FromUTF8(html));
     Layout();
 }
 

@@ -11,6 +11,7 @@
 #include <wx/panel.h>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 class wxBoxSizer;
@@ -19,9 +20,10 @@ class wxButton;
 class wxChoice;
 class wxStaticText;
 class wxTextCtrl;
-class wxWebView;
 
 namespace tern::ui {
+
+class HtmlView;
 
 struct ReaderContent {
     mail::MessageDetail detail;
@@ -33,6 +35,7 @@ class ReaderPanel : public wxPanel {
 public:
     // `prompts` make the account's access for a body that must be downloaded.
     ReaderPanel(wxWindow* parent, MailService& service, std::function<accounts::FallbackPrompts()> prompts);
+    ~ReaderPanel() override;
 
     void show_message(std::int64_t account_id, std::int64_t message_id);
     void clear();
@@ -41,7 +44,6 @@ public:
     const std::optional<ReaderContent>& content() const { return content_; }
     bool showing_html() const;
     bool showing_remote_offer() const;
-    wxWebView* web_view() const { return web_; }
 
     // Saves attachment `index` to `path` (on the store worker); `done` on the UI thread.
     void save_attachment(std::size_t index, const wxString& path, std::function<void(const Error*)> done = {});
@@ -56,7 +58,7 @@ private:
     void fetch_body(std::int64_t account_id, std::int64_t message_id);
     void open_attachment();
     void ask_and_save_attachment();
-    void show_html(const std::string& html);
+    void show_html(const std::string& html, const std::string& text);
     void show_text(const wxString& text);
 
     MailService& service_;
@@ -79,8 +81,7 @@ private:
     wxStaticText* remote_text_ = nullptr;
     wxButton* remote_button_ = nullptr;
     wxTextCtrl* text_ = nullptr;
-    wxWebView* web_ = nullptr;
-    bool loading_page_ = false;
+    std::unique_ptr<HtmlView> html_;  // made when the first HTML message shows
 };
 
 }  // namespace tern::ui

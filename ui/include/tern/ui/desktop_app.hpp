@@ -19,6 +19,8 @@ struct DesktopOptions {
     // `tern mailto:...` (a link the desktop hands over): the composer opens on it once the
     // accounts are loaded, from the first account (after the setup wizard when there is none).
     std::optional<std::string> mailto;
+    // --check-html-view: load the reader's HTML view plug-in, say where it is (or why not), quit.
+    bool check_html_view = false;
 };
 
 // Runs the wx event loop until the last window closes; returns the process exit code.
