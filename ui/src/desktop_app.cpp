@@ -1,7 +1,9 @@
 #include "tern/ui/desktop_app.hpp"
 
+#include "composer_frame.hpp"
 #include "html_view.hpp"
 #include "mail_service.hpp"
+#include "single_instance.hpp"
 #include "main_frame.hpp"
 #include "ui_language.hpp"
 #include "tern/core/error.hpp"
@@ -11,8 +13,10 @@
 #include <spdlog/spdlog.h>
 #include <wx/app.h>
 #include <wx/init.h>
+#include <wx/weakref.h>
 #include <wx/msgdlg.h>
 
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <memory>
@@ -39,13 +43,38 @@ public:
             std::fprintf(stderr, "tern: %s\n", e.message().c_str());
         }
         spdlog::info("tern starting");
+        const auto profile_dir = resolve_profile_dir(options_.home);
+        // A Tern already on this profile takes the request (a mailto: link) and this start ends.
+        if (!options_.exit_when_ready) {
+            std::error_code ignored;
+            std::filesystem::create_directories(profile_dir, ignored);
+            InstanceRequest request;
+            if (options_.mailto) request.mailto = wxString::FromUTF8(*options_.mailto);
+            if (single_instance_.hand_over_or_listen(profile_dir, request, [this](const InstanceRequest& r) {
+                    if (frame_) frame_->handle_request(r.mailto.utf8_string());
+                })) {
+                CallAfter([this] { ExitMainLoop(); });  // handed over: no window, exit code 0
+                return true;
+            }
+        }
         // Before the first window: right-to-left languages mirror the windows created after it.
         apply_ui_language(options_.language);
-        service_ = std::make_unique<MailService>(
-            ProfileLocation{resolve_profile_dir(options_.home), options_.providers});
-        auto* frame = new MainFrame(options_, *service_);
-        frame->Show();
+        service_ = std::make_unique<MailService>(ProfileLocation{profile_dir, options_.providers});
+        frame_ = new MainFrame(options_, *service_);
+        frame_->Show();
+#if defined(__UNIX__)
+        // Logging out (SIGTERM, SIGHUP) or Ctrl-C ends Tern as Quit does: every composer keeps its
+        // text as a draft, the log is flushed. wx runs the handler from its event loop.
+        for (int signal : {SIGTERM, SIGHUP, SIGINT}) SetSignalHandler(signal, &DesktopApp::quit_on_signal);
+#endif
         return true;
+    }
+
+    static void quit_on_signal(int signal) {
+        spdlog::info("tern: signal {}: closing the windows", signal);
+        ComposerFrame::close_all();
+        for (auto* window : wxTopLevelWindows)
+            if (auto* frame = dynamic_cast<MainFrame*>(window)) frame->Close(true);
     }
 
     // The language's direction (wx's own answer needs the C library's locale for the language).
@@ -69,7 +98,9 @@ public:
 
 private:
     DesktopOptions options_;
+    SingleInstance single_instance_;
     std::unique_ptr<MailService> service_;
+    wxWeakRef<MainFrame> frame_;
 };
 
 }  // namespace

@@ -240,6 +240,19 @@ SetupWizard* MainFrame::add_account() {
     return wizard_;
 }
 
+void MainFrame::handle_request(const std::string& mailto) {
+    if (IsIconized()) Iconize(false);
+    Raise();
+    if (mailto.empty()) return;
+    spdlog::info("main window: a mailto: link from another start");
+    if (tree_->accounts().empty()) {
+        pending_mailto_ = mailto;  // composed when the wizard has added an account
+        add_account();
+    } else {
+        compose(ComposeStart::from_mailto(mailto));
+    }
+}
+
 DevicesFrame* MainFrame::show_devices() {
     if (devices_) {
         devices_->Raise();

@@ -43,6 +43,9 @@ public:
     wxSearchCtrl* search_box() const { return search_; }
     FallbackBanner* fallback_banner() const { return banner_; }
     SetupWizard* setup_wizard() const { return wizard_.get(); }
+    // A second start's request (single_instance.hpp): come forward; with a mailto: link, compose
+    // it (once there is an account).
+    void handle_request(const std::string& mailto);
     // Tools > Printers and scanners: the devices pane's window (one; raised when open).
     DevicesFrame* show_devices();
     bool fallback_banner_shown() const;
