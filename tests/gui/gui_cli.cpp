@@ -21,6 +21,18 @@ int run_with_input(const std::string& command, const std::string& input) {
     return ::pclose(pipe);
 }
 
+std::string output_of(const std::string& command) {
+    FILE* pipe = ::popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::string out;
+    char buffer[4096];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+    const int status = ::pclose(pipe);
+    INFO(command << "\n" << out);
+    REQUIRE(status == 0);
+    return out;
+}
+
 void use_environment(test::TestEnvironment& env) {
     ::setenv("TERN_CA_FILE", env.get("TERN_CA_FILE").c_str(), 1);
     ::setenv("TERN_PROVIDERS", env.get("TERN_PROVIDERS").c_str(), 1);
@@ -28,6 +40,14 @@ void use_environment(test::TestEnvironment& env) {
 
 std::string tern_cli(const std::filesystem::path& home) {
     return shell_quote(TERN_CLI_PATH) + " --home " + shell_quote(home.string());
+}
+
+void add_password_account(test::TestEnvironment& env, const std::filesystem::path& home, const std::string& user,
+                          const std::string& password) {
+    use_environment(env);
+    const std::string command = tern_cli(home) + " account add " + shell_quote(user) + " --provider example >/dev/null";
+    INFO(command);
+    REQUIRE(run_with_input(command, password + "\n") == 0);
 }
 
 void add_account_by_device_code(test::TestEnvironment& env, const std::filesystem::path& home, const std::string& user) {

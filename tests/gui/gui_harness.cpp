@@ -6,11 +6,13 @@
 #include <wx/dcmemory.h>
 #include <wx/dcscreen.h>
 #include <wx/image.h>
+#include <wx/intl.h>
 #include <wx/utils.h>
 
 #include <cstdlib>
 #include <random>
 #include <stdexcept>
+#include <vector>
 
 namespace tern::gui_test {
 
@@ -28,6 +30,35 @@ bool pump_until(const std::function<bool()>& done, std::chrono::milliseconds tim
 void pump_for(std::chrono::milliseconds duration) {
     const auto until = std::chrono::steady_clock::now() + duration;
     pump_until([&] { return std::chrono::steady_clock::now() >= until; }, duration + std::chrono::seconds(1));
+}
+
+bool has_translated_form(const std::string& text, const char* msgid) {
+    // The translation's words between its placeholders, "%%" read as "%".
+    const std::string format = wxGetTranslation(msgid).utf8_string();
+    std::vector<std::string> words(1);
+    for (std::size_t i = 0; i < format.size(); ++i) {
+        if (format[i] != '%' || i + 1 == format.size()) {
+            words.back() += format[i];
+        } else if (format[i + 1] == '%') {
+            words.back() += '%';
+            ++i;
+        } else {
+            i = format.find_first_of("sdiuxXfgc", i + 1);  // past flags, width and length
+            if (i == std::string::npos) return false;
+            words.emplace_back();
+        }
+    }
+    // The first words begin the text, the last end it, the others come in order between.
+    if (text.compare(0, words.front().size(), words.front()) != 0) return false;
+    std::size_t at = words.front().size();
+    for (std::size_t w = 1; w + 1 < words.size(); ++w) {
+        at = text.find(words[w], at);
+        if (at == std::string::npos) return false;
+        at += words[w].size();
+    }
+    const auto& last = words.back();
+    return words.size() == 1 ? text == last
+                             : text.size() >= at + last.size() && text.compare(text.size() - last.size(), last.size(), last) == 0;
 }
 
 std::string test_language() {

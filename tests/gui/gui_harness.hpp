@@ -19,6 +19,11 @@ void pump_for(std::chrono::milliseconds duration);
 // Saves what the screen shows of the top-level window around `window` as <artifacts>/<language>/<name>.png and returns the path.
 std::filesystem::path save_screenshot(wxWindow* window, const std::string& name);
 
+// Whether `text` (UTF-8) is what wxString::Format makes of the translation of `msgid` in the
+// run's language: its words as they are, in their order, each placeholder (%s, %d, %02ld, ...)
+// standing for any text. For the windows' sentences around values a test cannot know.
+bool has_translated_form(const std::string& text, const char* msgid);
+
 // The language the tests run in (TERN_GUI_LANG, default "en"): screenshots go to its folder.
 std::string test_language();
 

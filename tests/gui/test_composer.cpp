@@ -1,5 +1,8 @@
 // The composer: a message written in the window, sent through the real servers and found in the
-// other mailbox with its file; a reply quoted; unsent work kept as a draft across windows.
+// other mailbox with its file; a reply quoted; unsent work kept as a draft across windows. The
+// composer's own words (the line over a quote) are compared in the run's language; the core's
+// ("Re: ", the quoted lines) as they are.
+#include "gui_cli.hpp"
 #include "gui_harness.hpp"
 
 #include "composer_frame.hpp"
@@ -13,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include <wx/button.h>
+#include <wx/datetime.h>
 #include <wx/dcmemory.h>
 #include <wx/dcscreen.h>
 #include <wx/graphics.h>
@@ -26,29 +30,13 @@
 
 #include <dlfcn.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <fstream>
-#include <map>
 #include <random>
 
 using namespace tern;
 using namespace tern::gui_test;
 
 namespace {
-
-// The test environment's KEY=VALUE file (tests/env), named by TERN_ENV_FILE.
-std::map<std::string, std::string> test_environment() {
-    const char* file = std::getenv("TERN_ENV_FILE");
-    INFO("TERN_ENV_FILE is not set: run under CTest (gui.windows) or tests/env/up");
-    REQUIRE(file != nullptr);
-    std::ifstream in(file);
-    REQUIRE(in);
-    std::map<std::string, std::string> values;
-    for (std::string line; std::getline(in, line);)
-        if (const auto eq = line.find('='); eq != std::string::npos) values[line.substr(0, eq)] = line.substr(eq + 1);
-    return values;
-}
 
 // wxScreenDC reads the screen through cairo under GTK 3, which keeps a snapshot of the root
 // window's surface once read: every later read would show the first one. Marking the surface dirty
@@ -81,38 +69,17 @@ void screenshot_with_popups(wxWindow* window, const std::string& name) {
     REQUIRE(bitmap.ConvertToImage().SaveFile(wxString((dir / (name + ".png")).string()), wxBITMAP_TYPE_PNG));
 }
 
-std::string shell_quote(const std::string& text) {
-    std::string out = "'";
-    for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
+// The line the composer writes over the quoted text of a message sent at `date` by `sender`, in
+// the run's language: "On <long date> at <hh:mm>, <sender> wrote:" in English.
+std::string attribution(std::int64_t date, const std::string& sender) {
+    const wxDateTime when(static_cast<time_t>(date));
+    wxString line = wxString::Format(_("On %s at %s, %s wrote:"),
+                                     when.Format(wxLocale::GetInfo(wxLOCALE_LONG_DATE_FMT)).Trim().Trim(false),
+                                     when.Format("%H:%M"), wxString::FromUTF8(sender));
+    while (line.Replace("  ", " ")) {
+    }
+    return line.utf8_string();
 }
-
-// tern-cli on one profile; the password goes on stdin, never on the command line.
-struct Cli {
-    std::filesystem::path home;
-    std::string providers;
-
-    std::string command(const std::string& args) const {
-        return shell_quote(TERN_CLI_PATH) + " --home " + shell_quote(home.string()) + " --providers " +
-               shell_quote(providers) + " " + args;
-    }
-    void add_account(const std::string& email, const std::string& password) const {
-        FILE* pipe = popen((command("account add " + shell_quote(email) + " --provider example") + " >/dev/null").c_str(), "w");
-        REQUIRE(pipe);
-        std::fputs((password + "\n").c_str(), pipe);
-        REQUIRE(pclose(pipe) == 0);
-    }
-    std::string run(const std::string& args) const {
-        FILE* pipe = popen(command(args).c_str(), "r");
-        REQUIRE(pipe);
-        std::string out;
-        char buffer[4096];
-        for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
-        INFO("tern-cli " << args << "\n" << out);
-        REQUIRE(pclose(pipe) == 0);
-        return out;
-    }
-};
 
 std::string unique(const std::string& prefix) {
     std::random_device random;
@@ -169,12 +136,10 @@ void close_and_wait(wxFrame* frame) {
 }  // namespace
 
 TEST_CASE("composer: a message with a file goes to bob, who finds it in his INBOX", "[composer]") {
-    auto env = test_environment();
-    REQUIRE(setenv("TERN_CA_FILE", env.at("TERN_CA_FILE").c_str(), 1) == 0);
-    const auto alice = env.at("PASSWORD_USER1"), bob = env.at("PASSWORD_USER2");
+    test::TestEnvironment env;
+    const auto alice = env.get("PASSWORD_USER1"), bob = env.get("PASSWORD_USER2");
     TempProfile alice_home, bob_home;
-    const Cli alice_cli{alice_home.dir(), env.at("TERN_PROVIDERS")};
-    alice_cli.add_account(alice, env.at("PASSWORD_USER1_PASSWORD"));
+    add_password_account(env, alice_home.dir(), alice, env.get("PASSWORD_USER1_PASSWORD"));
 
     // Bob wrote to alice before: completion knows him from her store.
     std::int64_t account = 0;
@@ -194,7 +159,7 @@ TEST_CASE("composer: a message with a file goes to bob, who finds it in his INBO
     const auto file = alice_home.dir() / "figures.csv";
     std::ofstream(file) << "quarter,total\nQ1,17\n";
 
-    ui::MailService service(ui::ProfileLocation{alice_home.dir(), env.at("TERN_PROVIDERS")});
+    ui::MailService service(ui::ProfileLocation{alice_home.dir(), env.get("TERN_PROVIDERS")});
     auto* frame = new ui::ComposerFrame(service, account, ui::ComposeStart::new_message());
     frame->Show();
     REQUIRE(pump_until([&] { return frame->ready() && frame->addresses_loaded(); }));
@@ -238,40 +203,48 @@ TEST_CASE("composer: a message with a file goes to bob, who finds it in his INBO
     }
     close_and_wait(frame);
 
-    const Cli bob_cli{bob_home.dir(), env.at("TERN_PROVIDERS")};
-    bob_cli.add_account(bob, env.at("PASSWORD_USER2_PASSWORD"));
-    bob_cli.run("account set " + shell_quote(bob) + " --body-policy on-demand");  // headers only, as a big mailbox would
+    add_password_account(env, bob_home.dir(), bob, env.get("PASSWORD_USER2_PASSWORD"));
+    const auto bob_cli = [&](const std::string& args) { return output_of(tern_cli(bob_home.dir()) + " " + args); };
+    bob_cli("account set " + shell_quote(bob) + " --body-policy on-demand");  // headers only, as a big mailbox would
     std::int64_t uid = 0;
     REQUIRE(pump_until(
         [&] {
-            bob_cli.run("sync " + shell_quote(bob) + " --folder INBOX 2>/dev/null");
-            for (const auto& m : nlohmann::json::parse(bob_cli.run("--json list " + shell_quote(bob) + " --limit 500")))
+            bob_cli("sync " + shell_quote(bob) + " --folder INBOX 2>/dev/null");
+            for (const auto& m : nlohmann::json::parse(bob_cli("--json list " + shell_quote(bob) + " --limit 500")))
                 if (m.at("subject") == token) uid = m.at("uid").get<std::int64_t>();
             return uid != 0;
         },
         std::chrono::seconds(60)));
 
     // Bob answers from his list, before opening the message: its text comes from the server first.
-    std::int64_t received = 0;
+    std::int64_t received = 0, sent_at = 0;
     bool body_was_stored = true;
+    std::string sender;  // as the line over the quote names alice
     {
         auto profile = Profile::open(bob_home.dir());
-        auto st = profile.db().prepare("SELECT id, body_state = 'downloaded' FROM messages WHERE subject = ?");
+        auto st = profile.db().prepare(
+            "SELECT id, body_state = 'downloaded', date, from_name, from_addr FROM messages WHERE subject = ?");
         st.bind(1, token);
         REQUIRE(st.step());
         received = st.column_int(0);
         body_was_stored = st.column_int(1) != 0;
+        sent_at = st.column_int(2);
+        const auto name = st.column_text(3), address = st.column_text(4);
+        sender = name.empty() || name == address ? address : name + " <" + address + ">";
     }
+    CHECK(sent_at > 0);
     CHECK_FALSE(body_was_stored);  // bodies on demand: the composer must fetch it
     const auto bob_account = Profile::open(bob_home.dir()).db().query_int("SELECT id FROM accounts");
-    ui::MailService bob_service(ui::ProfileLocation{bob_home.dir(), env.at("TERN_PROVIDERS")});
+    ui::MailService bob_service(ui::ProfileLocation{bob_home.dir(), env.get("TERN_PROVIDERS")});
     auto* reply = new ui::ComposerFrame(bob_service, bob_account, ui::ComposeStart::reply(received));
     reply->Show();
     REQUIRE(pump_until([&] { return reply->ready(); }, std::chrono::seconds(60)));
     save_screenshot(reply, "composer-reply-downloaded");
     CHECK(value(reply, "to") == alice);
     CHECK(value(reply, "subject") == "Re: " + token);
-    CHECK(value(reply, "body").find("wrote:\n> Hello Bob,\n> the figures are attached.\n") != std::string::npos);
+    INFO(value(reply, "body"));
+    CHECK(value(reply, "body").find(attribution(sent_at, sender) + "\n> Hello Bob,\n> the figures are attached.\n") !=
+          std::string::npos);
     close_and_wait(reply);
     auto* forward = new ui::ComposerFrame(bob_service, bob_account, ui::ComposeStart::forward(received));
     forward->Show();
@@ -292,7 +265,7 @@ TEST_CASE("composer: a message with a file goes to bob, who finds it in his INBO
     CHECK_FALSE(std::filesystem::exists(copy_dir));
     close_and_wait(forward);
 
-    const auto shown = nlohmann::json::parse(bob_cli.run("--json show " + shell_quote(bob) + " " + std::to_string(uid)));
+    const auto shown = nlohmann::json::parse(bob_cli("--json show " + shell_quote(bob) + " " + std::to_string(uid)));
     INFO(shown.dump(2));
     CHECK(shown.dump().find("the figures are attached") != std::string::npos);
     REQUIRE(shown.at("attachments").size() == 1);
@@ -301,13 +274,12 @@ TEST_CASE("composer: a message with a file goes to bob, who finds it in his INBO
 }
 
 TEST_CASE("composer: a recipient the server refuses shows Failed with the server's words", "[composer]") {
-    auto env = test_environment();
-    REQUIRE(setenv("TERN_CA_FILE", env.at("TERN_CA_FILE").c_str(), 1) == 0);
+    test::TestEnvironment env;
     TempProfile home;
-    Cli{home.dir(), env.at("TERN_PROVIDERS")}.add_account(env.at("PASSWORD_USER1"), env.at("PASSWORD_USER1_PASSWORD"));
+    add_password_account(env, home.dir(), env.get("PASSWORD_USER1"), env.get("PASSWORD_USER1_PASSWORD"));
     const auto account = Profile::open(home.dir()).db().query_int("SELECT id FROM accounts");
 
-    ui::MailService service(ui::ProfileLocation{home.dir(), env.at("TERN_PROVIDERS")});
+    ui::MailService service(ui::ProfileLocation{home.dir(), env.get("TERN_PROVIDERS")});
     auto* frame = new ui::ComposerFrame(service, account, ui::ComposeStart::new_message());
     frame->Show();
     REQUIRE(pump_until([&] { return frame->ready(); }));
@@ -359,8 +331,10 @@ TEST_CASE("composer: a reply answers the sender and quotes the message under who
         CHECK(value(frame, "subject") == "Re: Lunch");
         const auto body = value(frame, "body");
         INFO(body);
-        CHECK(body.find("Ann Archer <ann@example.test> wrote:\n> Shall we?\n>> Where?\n") != std::string::npos);
-        CHECK(body.find("2025") != std::string::npos);  // the date of the message answered
+        // The line over the quote: the date and time of the message answered and who wrote it.
+        CHECK(body.find(attribution(1764590400, "Ann Archer <ann@example.test>") + "\n> Shall we?\n>> Where?\n") !=
+              std::string::npos);
+        CHECK(body.find("2025") != std::string::npos);
         close_and_wait(frame);
     }
     SECTION("reply to all") {

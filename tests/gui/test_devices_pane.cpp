@@ -3,7 +3,10 @@
 // code read from the pane, approved at the platform's admin side) until the list says Acquired,
 // then Delete token makes it Not acquired; a cancelled sign-in ends Not acquired and a missing
 // consent Invalid, each with the core's words; "Test this mailbox" on a device that signs in
-// itself tries SMTP AUTH XOAUTH2 on Dovecot; the pane laid out right to left.
+// itself tries SMTP AUTH XOAUTH2 on Dovecot; the pane laid out right to left. The pane's own words
+// are compared in the language of the run (the pane's msgids through the catalog); the core's
+// (errors, the server's reply) as they are, in English.
+#include "gui_cli.hpp"
 #include "gui_harness.hpp"
 
 #include "../integration_cpp/env_file.hpp"
@@ -19,6 +22,7 @@
 #include <wx/dialog.h>
 #include <wx/frame.h>
 #include <wx/hyperlink.h>
+#include <wx/intl.h>
 #include <wx/listctrl.h>
 #include <wx/notebook.h>
 #include <wx/panel.h>
@@ -29,9 +33,6 @@
 #include <wx/stattext.h>
 #include <wx/textctrl.h>
 
-#include <cstdio>
-#include <cstdlib>
-#include <initializer_list>
 #include <string>
 
 using namespace tern;
@@ -55,6 +56,24 @@ T* find(wxWindow* parent, const char* name) {
 
 std::string text(const wxString& s) { return s.ToStdString(wxConvUTF8); }
 
+// A label as it reads before Wrap() broke its lines (the pane wraps its status and results).
+std::string unwrapped(const wxString& label) {
+    wxString joined = label;
+    joined.Replace("\n", " ");
+    return text(joined);
+}
+
+// The token column's words for a state, in the run's language (the pane's msgids).
+std::string token_words(accounts::TokenState state) {
+    switch (state) {
+        case accounts::TokenState::NotAcquired: return text(_("Not acquired"));
+        case accounts::TokenState::WaitingForAuthorization: return text(_("Waiting for authorization"));
+        case accounts::TokenState::Acquired: return text(_("Acquired"));
+        case accounts::TokenState::Invalid: return text(_("Invalid"));
+    }
+    return {};
+}
+
 // What a click on the button does (its handler runs now, as for a person's click).
 void click(wxWindow* button) {
     wxCommandEvent event(wxEVT_BUTTON, button->GetId());
@@ -62,27 +81,9 @@ void click(wxWindow* button) {
     button->GetEventHandler()->ProcessEvent(event);
 }
 
-std::string quoted(const std::string& arg) {
-    std::string out = "'";
-    for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
-// tern-cli on the test's profile; returns its stdout, fails the test on a non-zero exit.
-std::string cli(tern::test::TestEnvironment& env, const std::string& home, std::initializer_list<std::string> args) {
-    std::string command = quoted(TERN_CLI_PATH) + " --home " + quoted(home) + " --providers " +
-                          quoted(env.get("TERN_PROVIDERS"));
-    for (const auto& arg : args) command += " " + quoted(arg);
-    std::string out;
-    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    char buffer[4096];
-    while (const auto n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-    const int status = ::pclose(pipe);
-    INFO(command << "\n" << out);
-    REQUIRE(status == 0);
-    return out;
-}
+// tern-cli on the test's profile, with the environment's providers; fails the test, with what it
+// said, unless it succeeds.
+void cli(const TempProfile& home, const std::string& args) { output_of(tern_cli(home.dir()) + " " + args + " 2>&1"); }
 
 struct PaneFixture {
     tern::test::TestEnvironment env;
@@ -94,7 +95,7 @@ struct PaneFixture {
     wxListCtrl* list = nullptr;
 
     PaneFixture() {
-        ::setenv("TERN_CA_FILE", env.get("TERN_CA_FILE").c_str(), 1);  // the platform's and Dovecot's CA
+        use_environment(env);  // the platform's and Dovecot's CA, for the pane and tern-cli
         env.admin("/admin/reset", "{}");
         env.admin("/admin/device/settings", R"({"interval": 1})");
         service = std::make_unique<ui::MailService>(
@@ -106,13 +107,8 @@ struct PaneFixture {
         pump_for(std::chrono::milliseconds(50));
         service.reset();
         // Their secrets leave the private keyring the tests share.
-        for (const char* name : {relayed_name, self_name}) {
-            const std::string command = quoted(TERN_CLI_PATH) + " --home " + quoted(home.dir().string()) +
-                                        " device remove " + quoted(name) + " >/dev/null 2>&1";
-            if (std::system(command.c_str()) != 0) {
-                // Not every test adds both.
-            }
-        }
+        for (const char* name : {relayed_name, self_name})  // not every test adds both: failures are fine
+            run_with_input(tern_cli(home.dir()) + " device remove " + shell_quote(name) + " >/dev/null 2>&1");
     }
 
     void open() {
@@ -131,7 +127,12 @@ struct PaneFixture {
         const long row = row_of(name);
         return row < 0 ? std::string() : text(list->GetItemText(row, token_column));
     }
-    std::string status() const { return text(find<wxStaticText>(pane, "devices-status")->GetLabel()); }
+    const accounts::Device* device(const std::string& name) const {
+        for (const auto& d : pane->devices())
+            if (d.name == name) return &d;
+        return nullptr;
+    }
+    std::string status() const { return unwrapped(find<wxStaticText>(pane, "devices-status")->GetLabel()); }
     void select(const std::string& name) {
         const long row = row_of(name);
         REQUIRE(row >= 0);
@@ -145,8 +146,16 @@ struct PaneFixture {
         INFO("the pane says: " << status());
         REQUIRE(listed);
     }
-    bool shows_token(const std::string& name, const std::string& words) {
-        return pump_until([&] { return token_of(name) == words; }, std::chrono::seconds(40));
+    // The registry's state for `name` is `state` and the list says so in words.
+    bool has_token(const std::string& name, accounts::TokenState state) const {
+        const auto* d = device(name);
+        return d && d->token_state == state && token_of(name) == token_words(state);
+    }
+    // Waits until `name` has the token `state`; says what the list and the pane say if it does not.
+    void wait_token(const std::string& name, accounts::TokenState state) {
+        const bool shown = pump_until([&] { return has_token(name, state); }, std::chrono::seconds(40));
+        INFO("expected " << token_words(state) << "; the list says " << token_of(name) << "; the pane says: " << status());
+        REQUIRE(shown);
     }
 };
 
@@ -188,23 +197,27 @@ void screenshot_add_dialog(wxWindow* parent, const std::string& mailbox) {
 
 TEST_CASE("devices pane: a relayed printer is signed in by device code, then its token deleted", "[devices]") {
     PaneFixture f;
-    cli(f.env, f.home.dir().string(),
-        {"device", "add", self_name, "--mailbox", f.carol, "--kind", "self", "--address", "192.168.1.41"});
+    cli(f.home, "device add " + shell_quote(self_name) + " --mailbox " + shell_quote(f.carol) +
+                    " --kind self --address 192.168.1.41");
     f.open();
     f.wait_listed(self_name);
-    CHECK(f.token_of(self_name) == "Not acquired");
-    CHECK(text(f.list->GetItemText(f.row_of(self_name), 2)) == "Signs in itself");
+    CHECK(f.has_token(self_name, accounts::TokenState::NotAcquired));
+    CHECK(f.token_of(self_name) == text(_("Not acquired")));
+    CHECK(text(f.list->GetItemText(f.row_of(self_name), 2)) == text(_("Signs in itself")));
 
     screenshot_add_dialog(f.frame, f.carol);
     add_through_dialog(f.pane, relayed_name, f.carol);
     f.wait_listed(relayed_name);
     const long row = f.row_of(relayed_name);
     CHECK(text(f.list->GetItemText(row, 1)) == "Brother MFC-L8900CDW");
-    CHECK(text(f.list->GetItemText(row, 2)) == "Relayed by Tern");
+    CHECK(text(f.list->GetItemText(row, 2)) == text(_("Relayed by Tern")));
     CHECK(text(f.list->GetItemText(row, 3)) == f.carol);
-    CHECK(f.token_of(relayed_name) == "Not acquired");
+    CHECK(f.has_token(relayed_name, accounts::TokenState::NotAcquired));
+    CHECK(f.token_of(relayed_name) == text(_("Not acquired")));
     CHECK(text(f.list->GetItemText(row, 7)) == "0 / 0 / 0");
-    CHECK_THAT(f.status(), Catch::Contains("Added 2nd floor MFP"));
+    CHECK(f.status() == text(wxString::Format(_("Added %s. Next: \"Get token\" signs its mailbox in; its relay user name and "
+                                                "password are on the Relay page."),
+                                              relayed_name)));
     // The new device is the one selected: Get token is for it.
     REQUIRE(pump_until([&] { return f.list->GetItemState(f.row_of(relayed_name), wxLIST_STATE_SELECTED) != 0; }));
     auto* get_token = find<wxButton>(f.pane, "get-token");
@@ -224,8 +237,8 @@ TEST_CASE("devices pane: a relayed printer is signed in by device code, then its
     CHECK(qr.GetWidth() >= 100);
     CHECK(qr.GetWidth() == qr.GetHeight());
     auto* countdown = find<wxStaticText>(f.pane, "sign-in-countdown");
-    CHECK_THAT(text(countdown->GetLabel()), Catch::Contains("expires in"));
-    REQUIRE(f.shows_token(relayed_name, "Waiting for authorization"));
+    CHECK(has_translated_form(text(countdown->GetLabel()), "Waiting for authorization: the code expires in %ld:%02ld"));
+    f.wait_token(relayed_name, accounts::TokenState::WaitingForAuthorization);
     CHECK_FALSE(get_token->IsEnabled());  // one sign-in at a time
     const std::string first_count = text(countdown->GetLabel());
     REQUIRE(pump_until([&] { return text(countdown->GetLabel()) != first_count; }, std::chrono::seconds(5)));
@@ -233,11 +246,13 @@ TEST_CASE("devices pane: a relayed printer is signed in by device code, then its
 
     // The admin signs in at the link with that code.
     f.env.admin("/admin/device/approve", R"({"user_code": ")" + user_code + R"(", "user": ")" + f.carol + R"("})");
-    REQUIRE(f.shows_token(relayed_name, "Acquired"));
+    f.wait_token(relayed_name, accounts::TokenState::Acquired);
     CHECK_FALSE(code->IsShownOnScreen());
-    CHECK_THAT(f.status(), Catch::Contains("2nd floor MFP is signed in"));
-    CHECK(text(f.list->GetItemText(f.row_of(relayed_name), 5)) != "Never");  // last refresh
-    CHECK_THAT(text(find<wxStaticText>(f.pane, "device-token-state")->GetLabel()), Catch::Contains("Acquired"));
+    CHECK(f.status() == text(wxString::Format(_("%s is signed in: its token is %s."), relayed_name, _("Acquired"))));
+    CHECK(text(f.list->GetItemText(f.row_of(relayed_name), 5)) != text(_("Never")));  // last refresh
+    CHECK(f.device(relayed_name)->last_refresh.has_value());
+    CHECK(text(find<wxStaticText>(f.pane, "device-token-state")->GetLabel()) ==
+          text(wxString::Format(_("Token: %s"), _("Acquired"))));
     CHECK(find<wxStaticText>(f.pane, "device-token-state")->GetForegroundColour() == wxColour(0x2E, 0x7D, 0x32));
     save_screenshot(f.frame, "devices-acquired");
 
@@ -252,7 +267,7 @@ TEST_CASE("devices pane: a relayed printer is signed in by device code, then its
     CHECK(text(find<wxTextCtrl>(f.pane, "relay-host")->GetValue()) == "127.0.0.1");
     CHECK(text(find<wxTextCtrl>(f.pane, "relay-user")->GetValue()) == "relay-2nd-floor-mfp");
     auto* password = find<wxTextCtrl>(f.pane, "relay-password");
-    CHECK(text(password->GetValue()) == "(hidden)");
+    CHECK(text(password->GetValue()) == text(_("(hidden)")));
     save_screenshot(f.frame, "devices-relay");
     click(find<wxButton>(f.pane, "relay-reveal"));
     REQUIRE(pump_until([&] { return password->GetValue().length() == 24; }));
@@ -264,28 +279,37 @@ TEST_CASE("devices pane: a relayed printer is signed in by device code, then its
     auto* delete_token = find<wxButton>(f.pane, "delete-token");
     REQUIRE(delete_token->IsEnabled());
     click(delete_token);
-    REQUIRE(f.shows_token(relayed_name, "Not acquired"));
-    CHECK_THAT(f.status(), Catch::Contains("token deleted"));
+    f.wait_token(relayed_name, accounts::TokenState::NotAcquired);
+    CHECK(f.status() == text(wxString::Format(_("%s: token deleted (%s)."), relayed_name, _("Not acquired"))));
     CHECK_FALSE(delete_token->IsEnabled());
     save_screenshot(f.frame, "devices-token-deleted");
 
     // A sign-in cancelled from the pane ends Not acquired, with the core's words.
     click(get_token);
     REQUIRE(pump_until([&] { return code->IsShownOnScreen() && text(code->GetValue()) != user_code; }));
-    REQUIRE(f.shows_token(relayed_name, "Waiting for authorization"));
+    f.wait_token(relayed_name, accounts::TokenState::WaitingForAuthorization);
     click(find<wxButton>(f.pane, "sign-in-cancel"));
     REQUIRE(pump_until([&] { return !f.pane->signing_in(); }));
-    REQUIRE(f.shows_token(relayed_name, "Not acquired"));
-    CHECK_THAT(f.status(), Catch::Contains("ancel"));
+    f.wait_token(relayed_name, accounts::TokenState::NotAcquired);
+    CHECK_THAT(f.status(), Catch::Contains("ancel"));  // the core's error, in its words
     CHECK(f.status() != "failed");
 
     // An organisation where nobody consented to the app: Invalid, with the reason and what to do.
     click(get_token);
     REQUIRE(pump_until([&] { return code->IsShownOnScreen() && text(code->GetValue()) != user_code; }));
     f.env.admin("/admin/fail-next", R"({"error": "consent_required"})");
-    REQUIRE(pump_until([&] { return f.token_of(relayed_name).rfind("Invalid: ", 0) == 0; }, std::chrono::seconds(40)));
+    REQUIRE(pump_until([&] {
+        const auto* d = f.device(relayed_name);
+        return d && d->token_state == accounts::TokenState::Invalid;
+    }, std::chrono::seconds(40)));
+    // The list and the details: the state in the pane's words, the reason in the core's.
+    const auto reason = f.device(relayed_name)->token_reason;
+    REQUIRE(reason);
+    CHECK_FALSE(reason->empty());
+    CHECK(f.token_of(relayed_name) == text(wxString::Format(_("%s: %s"), _("Invalid"), wxString::FromUTF8(*reason))));
     CHECK_THAT(text(f.list->GetItemText(f.row_of(relayed_name), 6)), Catch::Contains("AADSTS65001"));
-    CHECK_THAT(text(find<wxStaticText>(f.pane, "device-token-state")->GetLabel()), Catch::StartsWith("Token: Invalid. "));
+    CHECK(unwrapped(find<wxStaticText>(f.pane, "device-token-state")->GetLabel()) ==
+          text(wxString::Format(_("Token: %s. %s"), _("Invalid"), wxString::FromUTF8(*reason))));
     CHECK(find<wxStaticText>(f.pane, "device-token-state")->GetForegroundColour() == wxColour(0xC6, 0x28, 0x28));
     CHECK(find<wxPanel>(f.pane, "device-advice")->GetChildren().GetCount() > 0);  // the table's steps for 65001
     CHECK(f.status() != "failed");
@@ -313,7 +337,7 @@ TEST_CASE("devices pane: a relayed printer is signed in by device code, then its
 TEST_CASE("devices pane: Test this mailbox signs a self-signing device's mailbox in and tries SMTP AUTH",
           "[devices]") {
     PaneFixture f;
-    cli(f.env, f.home.dir().string(), {"device", "add", self_name, "--mailbox", f.carol, "--kind", "self"});
+    cli(f.home, "device add " + shell_quote(self_name) + " --mailbox " + shell_quote(f.carol) + " --kind self");
     f.open();
     f.wait_listed(self_name);
     f.select(self_name);
@@ -328,11 +352,16 @@ TEST_CASE("devices pane: Test this mailbox signs a self-signing device's mailbox
                 R"({"user_code": ")" + text(code->GetValue()) + R"(", "user": ")" + f.carol + R"("})");
     auto* result = find<wxStaticText>(f.pane, "device-test-result");
     REQUIRE(pump_until([&] { return !result->GetLabel().empty(); }, std::chrono::seconds(60)));
-    INFO(text(result->GetLabel()) << " / " << f.status());
-    CHECK_THAT(text(result->GetLabel()), Catch::StartsWith("Test passed"));
-    CHECK_THAT(text(result->GetLabel()), Catch::Contains("127.0.0.1:" + f.env.get("SUBMISSION_PORT")));
-    CHECK_THAT(f.status(), Catch::Contains("the mailbox test passed"));
-    CHECK(f.token_of(self_name) == "Not acquired");  // the test keeps no token
+    const std::string passed = unwrapped(result->GetLabel());
+    INFO(passed << " / " << f.status());
+    // The pane's sentence around the mailbox, the server and the server's own reply.
+    CHECK(has_translated_form(passed, "Test passed: %s signed in to %s with XOAUTH2, so SMTP AUTH works for this "
+                                      "mailbox. The server answered: %s"));
+    CHECK_THAT(passed, Catch::Contains(f.carol + " ") && Catch::Contains("127.0.0.1:" + f.env.get("SUBMISSION_PORT")));
+    CHECK_THAT(passed, Catch::Contains(": 235 "));  // the server's reply to AUTH: accepted
+    CHECK(f.status() == text(wxString::Format(_("%s: the mailbox test passed."), self_name)));
+    CHECK(f.has_token(self_name, accounts::TokenState::NotAcquired));  // the test keeps no token
+    CHECK(f.token_of(self_name) == text(_("Not acquired")));
     save_screenshot(f.frame, "devices-test-passed");
 }
 
@@ -346,7 +375,7 @@ TEST_CASE("devices pane: laid out right to left, the buttons start on the right"
     gtk_widget_set_default_direction(GTK_TEXT_DIR_RTL);
 
     PaneFixture f;
-    cli(f.env, f.home.dir().string(), {"device", "add", self_name, "--mailbox", f.carol, "--kind", "self"});
+    cli(f.home, "device add " + shell_quote(self_name) + " --mailbox " + shell_quote(f.carol) + " --kind self");
     auto* frame = new wxFrame(nullptr, wxID_ANY, "Devices", wxDefaultPosition, wxSize(1180, 860));
     frame->SetLayoutDirection(wxLayout_RightToLeft);
     f.pane = new ui::DevicesPane(frame, *f.service);
