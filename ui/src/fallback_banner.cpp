@@ -46,7 +46,10 @@ void FallbackBanner::show_reason(const wxString& email, const wxString& reason) 
 void FallbackBanner::wrap() {
     // The reason can be long (a certificate error says whose certificate): wrap it beside the button.
     const int width = GetClientSize().x - retry_->GetSize().x - FromDIP(24 + 32);
-    message_->SetLabel(text_);
+    // In a right-to-left window the sentence must read right to left even though it starts with
+    // the (Latin) address: a right-to-left mark first sets the paragraph's direction.
+    const bool rtl = GetLayoutDirection() == wxLayout_RightToLeft;
+    message_->SetLabel(rtl ? wxString(wxUniChar(0x200F)) + text_ : text_);
     if (width > 100) message_->Wrap(width);
     Layout();
 }
