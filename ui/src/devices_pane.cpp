@@ -128,6 +128,16 @@ void DevicesPane::build_list(wxWindow* parent) {
     list_->AppendColumn(_("Last refresh"), wxLIST_FORMAT_LEFT, 130);
     list_->AppendColumn(_("Last error"), wxLIST_FORMAT_LEFT, 200);
     list_->AppendColumn(_("Spooled / delivered / failed"), wxLIST_FORMAT_LEFT, 170);
+    // Columns whose words are known ahead wide enough for them in every language (Greek's and
+    // Arabic's kinds and headers are longer than English's).
+    const auto fit = [this](int column, std::initializer_list<wxString> texts) {
+        int width = list_->GetColumnWidth(column);
+        for (const auto& text : texts) width = std::max(width, list_->GetTextExtent(text).x + FromDIP(24));
+        list_->SetColumnWidth(column, width);
+    };
+    fit(2, {_("Kind"), device_kind_words(accounts::DeviceKind::Self), device_kind_words(accounts::DeviceKind::Relayed)});
+    fit(5, {_("Last refresh")});
+    fit(7, {_("Spooled / delivered / failed")});
     const auto button = [parent](const wxString& label, const char* name) {
         return new wxButton(parent, wxID_ANY, label, wxDefaultPosition, wxDefaultSize, 0, wxDefaultValidator, name);
     };
