@@ -75,6 +75,7 @@ AccountPlan plan_account(MailProfile& profile, const AccountRequest& request, Ca
         plan.detection = detect_servers(request.email, catalog, options, cancel);
         use_detected_servers(account, *plan.detection, request.by_hand_advice);
     }
+    if (request.only_typed_servers) account.servers.clear();
     if (request.imap) use_server(account, *request.imap);
     if (request.pop3) use_server(account, *request.pop3);
     if (request.smtp) use_server(account, *request.smtp);

@@ -204,7 +204,8 @@ TEST_CASE("setup wizard: the code for another device, and a search cancelled", "
     REQUIRE(pump_until([&] { return wizard->step() == ui::SetupWizard::Step::Email && !wizard->error_text().empty(); },
                        std::chrono::seconds(30)));
     CHECK(wizard->error_text().Contains("No IMAP or POP3 server found for nowhere.test"));
-    CHECK(wizard->error_text().Contains("Enter the servers by hand"));
+    // The next step is this wizard's own page for it.
+    CHECK(wizard->error_text().Contains(_("Press \"Enter servers by hand...\" and type the servers your provider gives.")));
     save_screenshot(wizard, "wizard-nothing-found");
 
     // Servers that accept and never answer: the search runs (each probe waits) until Cancel.
@@ -250,4 +251,71 @@ TEST_CASE("setup wizard: the code for another device, and a search cancelled", "
     wizard->Destroy();
     pump_for(std::chrono::milliseconds(100));
     env.admin("/admin/reset", "{}");
+}
+
+namespace {
+
+void type_into(wxWindow* root, const wxString& name, const wxString& text) {
+    auto* field = dynamic_cast<wxTextCtrl*>(root->FindWindow(name));
+    REQUIRE(field != nullptr);
+    field->SetValue(text);
+}
+
+}  // namespace
+
+TEST_CASE("setup wizard: servers typed by hand and a password, tested before the account is kept", "[wizard][env]") {
+    test::TestEnvironment env;
+    use_environment(env);
+    TempProfile home;
+    ui::MailService service(ui::ProfileLocation{home.dir(), std::filesystem::path(env.get("TERN_PROVIDERS"))});
+    auto* wizard = new ui::SetupWizard(nullptr, service);
+    wizard->Show();
+    pump_for(std::chrono::milliseconds(300));
+
+    const auto alice = env.get("PASSWORD_USER1");
+    type_into(wizard, "email", wxString::FromUTF8(alice));
+    press(wizard, "by-hand");
+    REQUIRE(wizard->step() == ui::SetupWizard::Step::Manual);
+    // Suggested from the address until the person types over them.
+    CHECK(dynamic_cast<wxTextCtrl*>(wizard->FindWindow("incoming-host"))->GetValue() == "imap.example.test");
+    CHECK(dynamic_cast<wxTextCtrl*>(wizard->FindWindow("incoming-port"))->GetValue() == "993");
+    CHECK(dynamic_cast<wxTextCtrl*>(wizard->FindWindow("smtp-port"))->GetValue() == "587");
+
+    // A port that is no port is said on the page.
+    type_into(wizard, "incoming-host", "127.0.0.1");
+    type_into(wizard, "incoming-port", "99999");
+    press(wizard, "manual-continue");
+    CHECK(wizard->step() == ui::SetupWizard::Step::Manual);
+    CHECK(wizard->error_text() == wxString::Format(_("The %s port must be a number from 1 to 65535."), "IMAP"));
+
+    type_into(wizard, "incoming-port", wxString::FromUTF8(env.get("IMAPS_PORT")));
+    type_into(wizard, "smtp-host", "127.0.0.1");
+    type_into(wizard, "smtp-port", wxString::FromUTF8(env.get("SUBMISSION_PORT")));
+    save_screenshot(wizard, "wizard-by-hand");
+    press(wizard, "manual-continue");
+    REQUIRE(pump_until([&] { return wizard->step() == ui::SetupWizard::Step::SignIn; }, std::chrono::seconds(30)));
+    // Exactly the servers typed (the address's provider has a POP3 server too: not used).
+    const auto servers = dynamic_cast<wxStaticText*>(wizard->FindWindow("servers"))->GetLabel();
+    CHECK(servers.Contains("IMAP  127.0.0.1:" + wxString::FromUTF8(env.get("IMAPS_PORT"))));
+    CHECK(servers.Contains("SMTP  127.0.0.1:" + wxString::FromUTF8(env.get("SUBMISSION_PORT"))));
+    CHECK_FALSE(servers.Contains("POP3"));
+
+    // A wrong password: the server's refusal on the sign-in page, nothing kept.
+    type_into(wizard, "password", "not-the-password");
+    press(wizard, "sign-in-password");
+    REQUIRE(pump_until([&] { return wizard->step() == ui::SetupWizard::Step::SignIn && !wizard->error_text().empty(); },
+                       std::chrono::seconds(60)));
+    INFO(wizard->error_text());
+    CHECK(wizard->added() == std::nullopt);
+    save_screenshot(wizard, "wizard-wrong-password");
+
+    type_into(wizard, "password", wxString::FromUTF8(env.get("PASSWORD_USER1_PASSWORD")));
+    press(wizard, "sign-in-password");
+    REQUIRE(pump_until([&] { return wizard->step() == ui::SetupWizard::Step::Done; }, std::chrono::seconds(60)));
+    REQUIRE(wizard->added());
+    CHECK(wizard->added()->email == alice);
+    CHECK(wizard->added()->mode == accounts::AccountMode::Password);
+    save_screenshot(wizard, "wizard-password-done");
+    wizard->Destroy();
+    pump_for(std::chrono::milliseconds(100));
 }

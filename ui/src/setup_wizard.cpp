@@ -1,5 +1,7 @@
 #include "setup_wizard.hpp"
 
+#include "setup_wizard_manual.hpp"
+
 #include "devices_pane_sign_in.hpp"
 #include "tern/auth/browser_sign_in.hpp"
 #include "tern/auth/device_code_flow.hpp"
@@ -75,6 +77,9 @@ SetupWizard::SetupWizard(wxWindow* parent, MailService& service)
     es->Add(email_error_, 0, wxEXPAND | wxBOTTOM, gap);
     es->AddStretchSpacer();
     auto* eb = new wxBoxSizer(wxHORIZONTAL);
+    auto* by_hand = new wxButton(email_page, wxID_ANY, _("Enter servers by hand..."));
+    by_hand->SetName("by-hand");
+    eb->Add(by_hand);
     auto* close = new wxButton(email_page, wxID_CANCEL, _("Cancel"));
     auto* next = new wxButton(email_page, wxID_FORWARD, _("Continue"));
     next->SetName("continue");
@@ -86,6 +91,11 @@ SetupWizard::SetupWizard(wxWindow* parent, MailService& service)
     next->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { look_up(email_->GetValue()); });
     email_->Bind(wxEVT_TEXT_ENTER, [this](wxCommandEvent&) { look_up(email_->GetValue()); });
     close->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { Close(); });
+    by_hand->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+        manual_->suggest_for(email_->GetValue().Strip(wxString::both).utf8_string());
+        manual_error_->SetLabel("");
+        show_step(Step::Manual);
+    });
 
     // 2. Looking for the servers.
     auto* search_page = new wxPanel(book_);
@@ -143,7 +153,7 @@ SetupWizard::SetupWizard(wxWindow* parent, MailService& service)
     code->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { sign_in_with_code(); });
     use_password->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { sign_in_with_password(password_->GetValue()); });
     password_->Bind(wxEVT_TEXT_ENTER, [this](wxCommandEvent&) { sign_in_with_password(password_->GetValue()); });
-    back->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { show_step(Step::Email); });
+    back->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { show_step(planned_from_); });
 
     // 4. Signing in (browser, or the password being tested).
     auto* work_page = new wxPanel(book_);
@@ -179,7 +189,35 @@ SetupWizard::SetupWizard(wxWindow* parent, MailService& service)
     done_page->SetSizer(ds);
     finish->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { Close(); });
 
-    for (wxWindow* page : std::initializer_list<wxWindow*>{email_page, search_page, sign_page, work_page, code_panel_, done_page})
+    // 7. The servers by hand.
+    auto* manual_page = new wxPanel(book_);
+    auto* ms = new wxBoxSizer(wxVERTICAL);
+    ms->Add(headline(manual_page, _("Your mail servers")), 0, wxBOTTOM, gap);
+    ms->Add(new wxStaticText(manual_page, wxID_ANY, _("Your provider's help pages list them. Tern tests them before it keeps anything.")),
+            0, wxBOTTOM, gap);
+    manual_ = new ManualServersPanel(manual_page);
+    ms->Add(manual_, 0, wxEXPAND | wxBOTTOM, gap);
+    manual_error_ = error_label(manual_page);
+    ms->Add(manual_error_, 0, wxEXPAND | wxBOTTOM, gap);
+    ms->AddStretchSpacer();
+    auto* mb = new wxBoxSizer(wxHORIZONTAL);
+    auto* manual_back = new wxButton(manual_page, wxID_ANY, _("Back"));
+    auto* manual_next = new wxButton(manual_page, wxID_ANY, _("Continue"));
+    manual_next->SetName("manual-continue");
+    mb->Add(manual_back);
+    mb->AddStretchSpacer();
+    mb->Add(manual_next);
+    ms->Add(mb, 0, wxEXPAND);
+    manual_page->SetSizer(ms);
+    manual_back->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { show_step(Step::Email); });
+    manual_next->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { use_manual_servers(); });
+    manual_->Bind(wxEVT_TEXT, [this](wxCommandEvent& event) {  // an error about a field goes once it is edited
+        manual_error_->SetLabel("");
+        event.Skip();
+    });
+
+    for (wxWindow* page : std::initializer_list<wxWindow*>{email_page, search_page, sign_page, work_page, code_panel_, done_page,
+                                                           manual_page})
         book_->AddPage(page, "");
     auto* top = new wxBoxSizer(wxVERTICAL);
     top->Add(book_, 1, wxEXPAND | wxALL, FromDIP(16));
@@ -204,7 +242,7 @@ void SetupWizard::show_step(Step step) {
 
 void SetupWizard::show_error(const Error& error, Step back_to) {
     error_text_ = wxString::FromUTF8(error.message());
-    auto* label = back_to == Step::Email ? email_error_ : sign_in_error_;
+    auto* label = back_to == Step::Email ? email_error_ : back_to == Step::Manual ? manual_error_ : sign_in_error_;
     label->SetLabel(error_text_);
     label->Wrap(GetClientSize().x - FromDIP(40));
     show_step(back_to);
@@ -215,29 +253,56 @@ void SetupWizard::cancel_work() {
 }
 
 void SetupWizard::look_up(const wxString& email) {
-    const std::string address = email.Strip(wxString::both).utf8_string();
+    accounts::AccountRequest request;
+    request.email = email.Strip(wxString::both).utf8_string();
+    search_text_->SetLabel(wxString::Format(_("Looking for the mail servers of %s..."), wxString::FromUTF8(request.email)));
+    plan(std::move(request), Step::Email);
+}
+
+void SetupWizard::use_manual_servers() {
+    wxString why;
+    const auto servers = manual_->servers(why);
+    if (!servers) {
+        error_text_ = why;
+        manual_error_->SetLabel(why);
+        return;
+    }
+    accounts::AccountRequest request;
+    request.email = email_->GetValue().Strip(wxString::both).utf8_string();
+    request.method = accounts::SignInMethod::Password;
+    if (servers->incoming.protocol == mail::MailProtocol::Pop3) request.pop3 = servers->incoming;
+    else request.imap = servers->incoming;
+    request.smtp = servers->smtp;
+    request.username = servers->username;
+    request.only_typed_servers = true;
+    search_text_->SetLabel(_("Checking the servers..."));
+    plan(std::move(request), Step::Manual);
+}
+
+void SetupWizard::plan(accounts::AccountRequest request, Step from) {
     email_error_->SetLabel("");
     sign_in_error_->SetLabel("");
+    manual_error_->SetLabel("");
     error_text_.clear();
-    search_text_->SetLabel(wxString::Format(_("Looking for the mail servers of %s..."), wxString::FromUTF8(address)));
+    planned_from_ = from;
+    // Where autodetection's "nothing found" points: this wizard's own page for it.
+    request.by_hand_advice = _("Press \"Enter servers by hand...\" and type the servers your provider gives.").utf8_string();
     show_step(Step::Searching);
     running_ = service_.setup().run<accounts::AccountPlan>(
         this,
-        [address](const JobContext& job) {
-            accounts::AccountRequest request;
-            request.email = address;
+        [request](const JobContext& job) {
             return accounts::plan_account(job.profile(), request, *job.cancel(),
                                           [&job](const std::string& line) { job.progress({line, 0, 0}); });
         },
-        [this](accounts::AccountPlan plan) {
-            plan_ = std::move(plan);
+        [this](accounts::AccountPlan planned) {
+            plan_ = std::move(planned);
             show_plan();
         },
-        [this](const Error& error) {
+        [this, from](const Error& error) {
             if (error.category() == ErrorCategory::Cancelled)
-                show_error(Error(ErrorCategory::Cancelled, _("Cancelled: nothing was added.").utf8_string()), Step::Email);
+                show_error(Error(ErrorCategory::Cancelled, _("Cancelled: nothing was added.").utf8_string()), from);
             else
-                show_error(error, Step::Email);
+                show_error(error, from);
         },
         [this](const JobProgress& p) { search_text_->SetLabel(wxString::FromUTF8(p.what)); });
 }

@@ -22,19 +22,22 @@ class wxTextCtrl;
 
 namespace tern::ui {
 
+class ManualServersPanel;
 class SignInPanel;
 
 class SetupWizard : public wxDialog {
 public:
     SetupWizard(wxWindow* parent, MailService& service);
 
-    enum class Step { Email, Searching, SignIn, Working, DeviceCode, Done };
+    // In the order of the pages.
+    enum class Step { Email, Searching, SignIn, Working, DeviceCode, Done, Manual };
     Step step() const { return step_; }
     const wxString& error_text() const { return error_text_; }
     std::optional<accounts::Account> added() const { return added_; }
 
     // What the buttons do (the tests press the buttons; these are what they call).
     void look_up(const wxString& email);
+    void use_manual_servers();
     void sign_in_with_browser();
     void sign_in_with_code();
     void sign_in_with_password(const wxString& password);
@@ -47,6 +50,8 @@ private:
     void show_step(Step step);
     void show_error(const Error& error, Step back_to);
     void show_plan();
+    // Works the account out on the setup worker (autodetection may take seconds); errors go back to `from`.
+    void plan(accounts::AccountRequest request, Step from);
     void run_oauth(bool device_code);
     void finished(const accounts::Account& account);
 
@@ -56,6 +61,7 @@ private:
     std::optional<accounts::Account> added_;
     std::shared_ptr<CancelToken> running_;
     wxString error_text_;
+    Step planned_from_ = Step::Email;  // where the sign-in page's Back goes
 
     wxSimplebook* book_ = nullptr;
     wxTextCtrl* email_ = nullptr;
@@ -71,6 +77,8 @@ private:
     wxStaticText* work_text_ = nullptr;
     SignInPanel* code_panel_ = nullptr;
     wxStaticText* done_text_ = nullptr;
+    ManualServersPanel* manual_ = nullptr;
+    wxStaticText* manual_error_ = nullptr;
 };
 
 }  // namespace tern::ui

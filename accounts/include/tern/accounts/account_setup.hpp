@@ -25,6 +25,8 @@ struct AccountRequest {
     SignInMethod method = SignInMethod::Default;  // Default: OAuth in the browser where the provider has it
     std::optional<mail::ServerEndpoint> imap, pop3, smtp;  // typed by the person: win over everything
     std::string username;  // empty: the email address
+    // The typed servers are all of them (the wizard's by-hand page): none of the provider's besides.
+    bool only_typed_servers = false;
     // The next step when autodetection finds nothing, in the words of the caller's interface.
     std::string by_hand_advice = "Enter the servers by hand (IMAP or POP3, and SMTP: host, port and security).";
 };
