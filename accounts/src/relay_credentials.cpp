@@ -9,14 +9,16 @@
 namespace tern::accounts {
 
 Secret new_relay_password() {
-    unsigned char bytes[18];
-    if (RAND_bytes(bytes, sizeof bytes) != 1)
-        throw Error(ErrorCategory::Internal, "Tern could not generate a password: the system gave no randomness.");
-    static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    constexpr unsigned symbols = 62, length = 24;
+    constexpr unsigned unbiased_below = 256 - 256 % symbols;  // 248: every symbol equally likely
     std::string out;
-    for (std::size_t i = 0; i < sizeof bytes; i += 3) {
-        const unsigned v = (unsigned(bytes[i]) << 16) | (unsigned(bytes[i + 1]) << 8) | bytes[i + 2];
-        for (int shift = 18; shift >= 0; shift -= 6) out += alphabet[(v >> shift) & 63];
+    unsigned char bytes[32];
+    while (out.size() < length) {
+        if (RAND_bytes(bytes, sizeof bytes) != 1)
+            throw Error(ErrorCategory::Internal, "Tern could not generate a password: the system gave no randomness.");
+        for (unsigned char b : bytes)
+            if (b < unbiased_below && out.size() < length) out += alphabet[b % symbols];
     }
     return Secret(std::move(out));
 }

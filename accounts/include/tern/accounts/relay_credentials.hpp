@@ -6,9 +6,9 @@
 
 namespace tern::accounts {
 
-// 24 characters of base64url from 18 random bytes (OpenSSL's CSPRNG): 144 bits, and nothing a
-// printer's web form might refuse (no quotes, spaces or '+'/'/'). Throws Internal if the system
-// has no randomness to give.
+// 24 letters and digits from OpenSSL's CSPRNG (about 143 bits): nothing a printer's web form or
+// keypad might refuse, and no leading '-' that command-line clients (swaks, curl) take for an
+// option. Throws Internal if the system has no randomness to give.
 Secret new_relay_password();
 
 }  // namespace tern::accounts
