@@ -1,6 +1,7 @@
 // The setup wizard (issue 9 point 4): email address -> the servers (the provider's, or looked for
 // with a spinner and Cancel) -> sign-in: Microsoft's page in the system browser, a code for another
-// device (code, link, QR code, countdown), or a password for other servers -> the sign-in tested ->
+// device (code, link, QR code, countdown), or a password for other servers (the servers found, or
+// typed by hand on their own page: setup_wizard_manual.hpp) -> the sign-in tested ->
 // done. Every failure is shown on the page where it happened, in the core's words, with Back.
 #pragma once
 
