@@ -421,61 +421,46 @@ void MainFrame::change_flags(const std::vector<mail::MessageSummary>& messages, 
         [this](const Error& error) { show_error(error); });
 }
 
-void MainFrame::toggle_read() {
-    const auto selected = list_->selected_summaries();
-    if (selected.empty()) return;
-    // Several messages: all read unless all are read already (as Thunderbird does).
-    bool all_read = true;
-    for (const auto& m : selected) all_read = all_read && (m.flags & mail::MessageFlag::Seen);
-    change_flags(selected, all_read ? 0 : mail::MessageFlag::Seen, all_read ? mail::MessageFlag::Seen : 0);
-}
+void MainFrame::toggle_read() { toggle_on_selection(mail::MessageFlag::Seen); }
 
-void MainFrame::toggle_flag() {
+void MainFrame::toggle_flag() { toggle_on_selection(mail::MessageFlag::Flagged); }
+
+void MainFrame::toggle_on_selection(int flag) {
     const auto selected = list_->selected_summaries();
     if (selected.empty()) return;
-    bool all_flagged = true;
-    for (const auto& m : selected) all_flagged = all_flagged && (m.flags & mail::MessageFlag::Flagged);
-    change_flags(selected, all_flagged ? 0 : mail::MessageFlag::Flagged, all_flagged ? mail::MessageFlag::Flagged : 0);
+    // Several messages: all get the flag unless all have it already (as Thunderbird does).
+    bool all_have_it = true;
+    for (const auto& m : selected) all_have_it = all_have_it && (m.flags & flag);
+    change_flags(selected, all_have_it ? 0 : flag, all_have_it ? flag : 0);
 }
 
 void MainFrame::delete_selected() {
-    const auto selected = list_->selected_summaries();
-    if (selected.empty()) return;
-    std::set<std::int64_t> ids;
-    for (const auto& m : selected) ids.insert(m.id);
-    const auto choice = tree_->selection();
-    const auto account_id = choice ? choice->account_id : 0;
-    reader_->clear();
-    list_->remove_messages(ids);
-    service_.store().run<bool>(
-        this,
-        [selected](const JobContext& job) {
-            queue_deletes(job.profile(), selected);
-            return true;
-        },
-        [this, account_id](bool) {
-            load_tree();
-            push_changes(account_id);
-        },
-        [this](const Error& error) {
-            show_error(error);
-            list_->reload();
-        });
+    remove_selected([](accounts::MailProfile& profile, const std::vector<mail::MessageSummary>& messages) {
+        queue_deletes(profile, messages);
+    });
 }
 
 void MainFrame::move_selected(std::int64_t target_folder_id) {
+    remove_selected([target_folder_id](accounts::MailProfile& profile, const std::vector<mail::MessageSummary>& messages) {
+        queue_moves(profile, messages, target_folder_id);
+    });
+}
+
+void MainFrame::remove_selected(
+    std::function<void(accounts::MailProfile&, const std::vector<mail::MessageSummary>&)> queue_change) {
     const auto selected = list_->selected_summaries();
     if (selected.empty()) return;
     std::set<std::int64_t> ids;
     for (const auto& m : selected) ids.insert(m.id);
     const auto choice = tree_->selection();
     const auto account_id = choice ? choice->account_id : 0;
+    // Gone from the list at once; stored and queued for the server on the store worker.
     reader_->clear();
     list_->remove_messages(ids);
     service_.store().run<bool>(
         this,
-        [selected, target_folder_id](const JobContext& job) {
-            queue_moves(job.profile(), selected, target_folder_id);
+        [selected, queue_change](const JobContext& job) {
+            queue_change(job.profile(), selected);
             return true;
         },
         [this, account_id](bool) {

@@ -17,6 +17,7 @@
 #include <wx/timer.h>
 #include <wx/weakref.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -60,6 +61,11 @@ public:
     void toggle_flag();
     void delete_selected();
     void move_selected(std::int64_t target_folder_id);
+    // The selection's messages all get `flag`, or all lose it when they all have it.
+    void toggle_on_selection(int flag);
+    // Takes the selection out of the list and has `queue_change` store it (delete or move) on the
+    // store worker; the tree's counts follow, the server's copy at the next push.
+    void remove_selected(std::function<void(accounts::MailProfile&, const std::vector<mail::MessageSummary>&)> queue_change);
     void retry_oauth();
     // Opens a composer for the chosen account (the first one when none is chosen).
     ComposerFrame* compose(ComposeStart start);
