@@ -33,6 +33,33 @@ wxStaticText* error_label(wxWindow* parent) {
     return label;
 }
 
+// A page that waits: its headline, a spinner beside a line of what is happening, and Cancel
+// (named `cancel_name`) that cancels the work.
+struct BusyPage {
+    wxPanel* page;
+    wxActivityIndicator* spinner;
+    wxStaticText* text;
+    wxButton* cancel;
+};
+
+BusyPage busy_page(wxWindow* book, const wxString& title, const char* cancel_name, int gap) {
+    BusyPage out{new wxPanel(book), nullptr, nullptr, nullptr};
+    auto* column = new wxBoxSizer(wxVERTICAL);
+    column->Add(headline(out.page, title), 0, wxBOTTOM, gap);
+    auto* row = new wxBoxSizer(wxHORIZONTAL);
+    out.spinner = new wxActivityIndicator(out.page, wxID_ANY);
+    out.text = new wxStaticText(out.page, wxID_ANY, "");
+    row->Add(out.spinner, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, gap);
+    row->Add(out.text, 1, wxALIGN_CENTER_VERTICAL);
+    column->Add(row, 0, wxEXPAND);
+    column->AddStretchSpacer();
+    out.cancel = new wxButton(out.page, wxID_ANY, _("Cancel"));
+    out.cancel->SetName(cancel_name);
+    column->Add(out.cancel, 0, wxALIGN_RIGHT);
+    out.page->SetSizer(column);
+    return out;
+}
+
 wxString protocol_name(mail::MailProtocol protocol) {
     switch (protocol) {
         case mail::MailProtocol::Imap: return "IMAP";
@@ -98,21 +125,11 @@ SetupWizard::SetupWizard(wxWindow* parent, MailService& service)
     });
 
     // 2. Looking for the servers.
-    auto* search_page = new wxPanel(book_);
-    auto* ss = new wxBoxSizer(wxVERTICAL);
-    ss->Add(headline(search_page, _("Looking for your mail servers")), 0, wxBOTTOM, gap);
-    auto* srow = new wxBoxSizer(wxHORIZONTAL);
-    spinner_ = new wxActivityIndicator(search_page, wxID_ANY);
-    search_text_ = new wxStaticText(search_page, wxID_ANY, "");
-    srow->Add(spinner_, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, gap);
-    srow->Add(search_text_, 1, wxALIGN_CENTER_VERTICAL);
-    ss->Add(srow, 0, wxEXPAND);
-    ss->AddStretchSpacer();
-    auto* stop_search = new wxButton(search_page, wxID_ANY, _("Cancel"));
-    stop_search->SetName("cancel-search");
-    ss->Add(stop_search, 0, wxALIGN_RIGHT);
-    search_page->SetSizer(ss);
-    stop_search->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { cancel_work(); });
+    const auto searching = busy_page(book_, _("Looking for your mail servers"), "cancel-search", gap);
+    auto* search_page = searching.page;
+    spinner_ = searching.spinner;
+    search_text_ = searching.text;
+    searching.cancel->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { cancel_work(); });
 
     // 3. How to sign in.
     auto* sign_page = new wxPanel(book_);
@@ -156,21 +173,11 @@ SetupWizard::SetupWizard(wxWindow* parent, MailService& service)
     back->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { show_step(planned_from_); });
 
     // 4. Signing in (browser, or the password being tested).
-    auto* work_page = new wxPanel(book_);
-    auto* ws = new wxBoxSizer(wxVERTICAL);
-    ws->Add(headline(work_page, _("Signing in")), 0, wxBOTTOM, gap);
-    auto* wrow = new wxBoxSizer(wxHORIZONTAL);
-    work_spinner_ = new wxActivityIndicator(work_page, wxID_ANY);
-    work_text_ = new wxStaticText(work_page, wxID_ANY, "");
-    wrow->Add(work_spinner_, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, gap);
-    wrow->Add(work_text_, 1, wxALIGN_CENTER_VERTICAL);
-    ws->Add(wrow, 0, wxEXPAND);
-    ws->AddStretchSpacer();
-    auto* stop_work = new wxButton(work_page, wxID_ANY, _("Cancel"));
-    stop_work->SetName("cancel-sign-in");
-    ws->Add(stop_work, 0, wxALIGN_RIGHT);
-    work_page->SetSizer(ws);
-    stop_work->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { cancel_work(); });
+    const auto working = busy_page(book_, _("Signing in"), "cancel-sign-in", gap);
+    auto* work_page = working.page;
+    work_spinner_ = working.spinner;
+    work_text_ = working.text;
+    working.cancel->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { cancel_work(); });
 
     // 5. A code for another device.
     code_panel_ = new SignInPanel(book_);
